@@ -1,0 +1,138 @@
+"""The JSON API, /api/v1. Bearer tokens, or the web session (then unsafe methods need the CSRF token)."""
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, g, jsonify, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
+
+from app.errors import ElixError, flatten_errors
+from app.extensions import csrf
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("api", __name__)
+csrf.exempt(bp)
+
+PUBLIC_ENDPOINTS = {"api.openapi"}
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+class ApiError(ElixError):
+    def __init__(self, status: int, code: str, message: str, fields: dict | None = None) -> None:
+        super().__init__(message, fields)
+        self.status, self.code = status, code
+
+
+def error_response(status: int, code: str, message: str, fields: dict | None = None):  # noqa: ANN201
+    body: dict = {"error": {"code": code, "message": message}}
+    if fields:
+        body["error"]["fields"] = fields
+    response = jsonify(body)
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="elix"'
+    return response
+
+
+@bp.before_request
+def authenticate() -> None:
+    from app.users.services import user_for_token
+
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return
+    header = request.headers.get("Authorization")
+    if header is not None:
+        scheme, _, token = header.partition(" ")
+        user = user_for_token(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
+        if user is None:
+            raise ApiError(401, "unauthorized", "the API token is missing, unknown or revoked")
+        g.api_user = user
+        return
+    if current_user.is_authenticated:
+        if request.method in UNSAFE_METHODS:
+            csrf.protect()
+        g.api_user = current_user._get_current_object()
+        return
+    raise ApiError(401, "unauthorized", "send 'Authorization: Bearer <token>' (create a token under Account › API tokens)")
+
+
+def json_body() -> dict:
+    """The request body as a JSON object, or a 400 that says what is wrong with it."""
+    if not request.is_json:
+        raise ApiError(400, "bad_request", "send a JSON body with Content-Type: application/json")
+    data = request.get_json(silent=True)
+    if data is None:
+        raise ApiError(400, "malformed_json", "the body is not valid JSON")
+    if not isinstance(data, dict):
+        raise ApiError(400, "bad_request", "the body must be a JSON object")
+    return data
+
+
+def _is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+@bp.app_errorhandler(ElixError)
+def _elix_error(exc: ElixError):  # noqa: ANN202
+    if _is_api_request():
+        return error_response(exc.status, exc.code, exc.message, exc.fields)
+    from flask import render_template
+
+    status = exc.status
+    return render_template("errors/error.html", title="Not possible" if status != 404 else "Not found",
+                           message=exc.message if status != 404 else _page_message(404)), status
+
+
+@bp.app_errorhandler(ValidationError)
+def _validation_error(exc: ValidationError):  # noqa: ANN202
+    fields = flatten_errors(exc.messages)
+    return error_response(422, "validation_failed", "the request has invalid fields", fields)
+
+
+@bp.app_errorhandler(CSRFError)
+def _csrf_error(exc: CSRFError):  # noqa: ANN202
+    if _is_api_request():
+        return error_response(400, "csrf_failed", "session requests that change data need the X-CSRFToken header")
+    from flask import render_template
+
+    return render_template("errors/error.html", title="Form expired",
+                           message="The form expired or was sent from elsewhere. Go back, reload the page and try again."), 400
+
+
+@bp.app_errorhandler(HTTPException)
+def _http_error(exc: HTTPException):  # noqa: ANN202
+    if _is_api_request():
+        messages = {404: "no such resource", 405: "method not allowed here",
+                    413: "the body is larger than 1 MiB", 415: "send JSON with Content-Type: application/json"}
+        code = (exc.name or "error").lower().replace(" ", "_")
+        return error_response(exc.code or 500, code, messages.get(exc.code or 0, exc.description or exc.name))
+    from flask import render_template
+
+    return render_template("errors/error.html", title=f"{exc.code} {exc.name}",
+                           message=_page_message(exc.code)), exc.code
+
+
+def _page_message(status: int | None) -> str:
+    return {
+        404: "There is nothing here, or you do not have access to it. Check the address or go back to the reports list.",
+        405: "This action is not available here.",
+        413: "The form is too large (over 1 MiB). Shorten the narrative or split the report.",
+    }.get(status or 0, "The request could not be handled. Go back and try again.")
+
+
+@bp.app_errorhandler(Exception)
+def _unexpected(exc: Exception):  # noqa: ANN202
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    if _is_api_request():
+        return error_response(500, "internal_error", "an unexpected error; it has been logged")
+    from flask import render_template
+
+    return render_template("errors/error.html", title="Something went wrong",
+                           message="An unexpected error occurred and has been logged. Try again in a moment."), 500
+
+
+from app.api import meta, operations, seizures  # noqa: E402,F401  (routes register on bp)

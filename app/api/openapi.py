@@ -1,0 +1,119 @@
+"""The OpenAPI 3 document, generated from the marshmallow schemas (apispec)."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from marshmallow import fields
+
+from app.operations.schemas import OperationSchema
+from app.organisations.schemas import OrganisationSchema
+from app.seizures.schemas import BaseSchema, SeizureReportPatchSchema, SeizureReportSchema
+from app.users.schemas import MeSchema
+
+
+class ErrorDetailSchema(BaseSchema):
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+    fields = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+
+
+class ErrorSchema(BaseSchema):
+    error = fields.Nested(ErrorDetailSchema, required=True)
+
+
+class SeizureCreateSchema(SeizureReportSchema):
+    submit = fields.Boolean(load_only=True, metadata={"description": "submit at once instead of saving a draft"})
+
+
+class SeizurePageSchema(BaseSchema):
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+    results = fields.List(fields.Nested(SeizureReportSchema))
+
+
+def _error(description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": "Error"}}}
+
+
+ERRORS = {
+    "400": _error("malformed JSON"), "401": _error("missing or bad credentials"),
+    "403": _error("a visible report the user may not change"), "404": _error("missing, or not visible to the user"),
+    "409": _error("stale version or a state that does not allow the action"),
+    "413": _error("body over 1 MiB"), "422": _error("validation failed; `fields` names each field"),
+}
+
+
+def _json(schema: str | dict) -> dict:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def _responses(ok_code: str, ok_schema: str | dict, *errors: str) -> dict:
+    return {ok_code: {"description": "OK", **_json(ok_schema)}, **{e: ERRORS[e] for e in ("401", *errors)}}
+
+
+def _id_param() -> dict:
+    return {"name": "report_id", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
+
+
+@lru_cache(maxsize=1)
+def openapi_document() -> dict:
+    from app import __version__
+
+    spec = APISpec(title="ELIX API", version=__version__, openapi_version="3.0.3", plugins=[MarshmallowPlugin()],
+                   info={"description": "Enforcement Liaison Intelligence eXchange: seizure reports shared by the "
+                                        "rules of their markings."},
+                   servers=[{"url": "/api/v1"}])
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    for name, schema in [("Error", ErrorSchema), ("SeizureReport", SeizureReportSchema),
+                         ("SeizureCreate", SeizureCreateSchema), ("SeizurePatch", SeizureReportPatchSchema),
+                         ("SeizurePage", SeizurePageSchema), ("Operation", OperationSchema),
+                         ("Organisation", OrganisationSchema), ("Me", MeSchema)]:
+        spec.components.schema(name, schema=schema)
+
+    list_params = [
+        {"name": "status", "in": "query", "schema": {"type": "array", "items": {"type": "string"}}, "explode": True},
+        {"name": "organisation", "in": "query", "schema": {"type": "array", "items": {"type": "string"}}, "explode": True},
+        {"name": "category", "in": "query", "schema": {"type": "array", "items": {"type": "string"}}, "explode": True},
+        {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"}},
+        {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"}},
+        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 10000}},
+        {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200}},
+    ]
+    spec.path("/seizures", operations={
+        "get": {"summary": "Reports the user may see, newest first", "parameters": list_params,
+                "responses": _responses("200", "SeizurePage", "422")},
+        "post": {"summary": "Create a report (a draft, or submitted with submit=true)",
+                 "requestBody": {"required": True, **_json("SeizureCreate")},
+                 "responses": _responses("201", "SeizureReport", "400", "403", "413", "422")},
+    })
+    spec.path("/seizures/{report_id}", operations={
+        "get": {"summary": "One report", "parameters": [_id_param()],
+                "responses": _responses("200", "SeizureReport", "404")},
+        "patch": {"summary": "Change a report; send the version you read", "parameters": [_id_param()],
+                  "requestBody": {"required": True, **_json("SeizurePatch")},
+                  "responses": _responses("200", "SeizureReport", "400", "403", "404", "409", "413", "422")},
+    })
+    for action, summary in [("submit", "Submit a draft"), ("withdraw", "Withdraw a report")]:
+        spec.path(f"/seizures/{{report_id}}/{action}", operations={
+            "post": {"summary": summary, "parameters": [_id_param()],
+                     "responses": _responses("200", "SeizureReport", "403", "404", "409")}})
+    spec.path("/operations", operations={
+        "get": {"summary": "Operations", "responses": _responses("200", {"type": "object"})},
+        "post": {"summary": "Create an operation (analysts)", "requestBody": {"required": True, **_json("Operation")},
+                 "responses": _responses("201", "Operation", "400", "403", "422")},
+    })
+    spec.path("/operations/{code}", operations={
+        "get": {"summary": "One operation",
+                "parameters": [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "responses": _responses("200", "Operation", "404")}})
+    spec.path("/organisations", operations={"get": {"summary": "Organisations",
+                                                    "responses": _responses("200", {"type": "object"})}})
+    spec.path("/vocabularies", operations={"get": {"summary": "Every controlled list with labels and units",
+                                                   "responses": _responses("200", {"type": "object"})}})
+    spec.path("/me", operations={"get": {"summary": "The authenticated user", "responses": _responses("200", "Me")}})
+    document = spec.to_dict()
+    document["security"] = [{"bearer": []}]
+    return document

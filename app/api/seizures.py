@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from flask import g, request, url_for
+
+from app.api import ApiError, bp, json_body
+from app.extensions import db
+from app.permissions import can_view_persons, viewer_for
+from app.seizures import services
+from app.seizures.schemas import ReportListQuerySchema, SeizureReportPatchSchema, SeizureReportSchema
+
+FULL = SeizureReportSchema()
+WITHOUT_PERSONS = SeizureReportSchema(exclude=("persons",))
+LOADABLE = tuple(name for name, f in SeizureReportSchema().fields.items() if not f.dump_only)
+
+
+def dump_report(viewer, report) -> dict:  # noqa: ANN001
+    """The report as the viewer may see it: persons only for those DESIGN.md allows."""
+    return (FULL if can_view_persons(viewer, report) else WITHOUT_PERSONS).dump(report)
+
+
+@bp.post("/seizures")
+def create_seizure():
+    body = json_body()
+    submit = body.pop("submit", False)
+    if not isinstance(submit, bool):
+        raise ApiError(422, "validation_failed", "the request has invalid fields", {"submit": ["true or false"]})
+    data = SeizureReportSchema().load(body)
+    report = services.create_report(g.api_user, data, submit=submit)
+    db.session.commit()
+    response = dump_report(viewer_for(g.api_user), report)
+    return response, 201, {"Location": url_for("api.get_seizure", report_id=report.id)}
+
+
+@bp.get("/seizures")
+def list_seizures():
+    args = ReportListQuerySchema().load({k: request.args.getlist(k) if k in ("status", "organisation", "category")
+                                         else v for k, v in request.args.items()})
+    viewer = viewer_for(g.api_user)
+    stmt = services.visible_reports_query(viewer, statuses=args["status"], organisations=args["organisation"],
+                                          categories=args["category"], date_from=args["date_from"],
+                                          date_to=args["date_to"])
+    reports, total = services.paginate(stmt, args["page"], args["per_page"])
+    return {"total": total, "page": args["page"], "per_page": args["per_page"],
+            "results": [dump_report(viewer, r) for r in reports]}
+
+
+@bp.get("/seizures/<report_id>")
+def get_seizure(report_id: str):
+    viewer = viewer_for(g.api_user)
+    return dump_report(viewer, services.get_visible_report(viewer, report_id))
+
+
+@bp.patch("/seizures/<report_id>")
+def update_seizure(report_id: str):
+    viewer = viewer_for(g.api_user)
+    report = services.get_visible_report(viewer, report_id)
+    body = json_body()
+    # Validate the merged report, so cross-field rules (TLP vs distribution, units) see the whole.
+    current = {k: v for k, v in FULL.dump(report).items() if k in LOADABLE}
+    patch_fields = SeizureReportPatchSchema().load(body, partial=LOADABLE)
+    data = SeizureReportSchema().load({**current, **{k: v for k, v in body.items() if k != "version"}})
+    data = {k: v for k, v in data.items() if k in patch_fields}
+    services.update_report(g.api_user, report, data, patch_fields["expected_version"])
+    db.session.commit()
+    return dump_report(viewer, report)
+
+
+@bp.post("/seizures/<report_id>/submit")
+def submit_seizure(report_id: str):
+    viewer = viewer_for(g.api_user)
+    report = services.submit_report(g.api_user, services.get_visible_report(viewer, report_id))
+    db.session.commit()
+    return dump_report(viewer, report)
+
+
+@bp.post("/seizures/<report_id>/withdraw")
+def withdraw_seizure(report_id: str):
+    viewer = viewer_for(g.api_user)
+    report = services.withdraw_report(g.api_user, services.get_visible_report(viewer, report_id))
+    db.session.commit()
+    return dump_report(viewer, report)

@@ -1,0 +1,63 @@
+"""Configuration from the environment. Tests subclass `Config`."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+INSTANCE_DIR = Path(os.environ.get("ELIX_INSTANCE_PATH", Path(__file__).resolve().parent.parent / "instance"))
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment; in development a key generated once into instance/."""
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    if os.environ.get("ELIX_ENV", "development") == "production":
+        raise RuntimeError("SECRET_KEY must be set in production (ELIX_ENV=production)")
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL URLs given in the usual libpq form."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    ENV_NAME = os.environ.get("ELIX_ENV", "development")
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'elix.db'}"))
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL") or None
+    ELASTICSEARCH_FLAVOR = os.environ.get("ELASTICSEARCH_FLAVOR", "elasticsearch")
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _env_bool("ELIX_SECURE_COOKIES", ENV_NAME == "production")
+    REMEMBER_COOKIE_HTTPONLY = True
+    BABEL_DEFAULT_LOCALE = "en"
+    LANGUAGES = ["en", "es", "fr", "nl"]
+    PER_PAGE_DEFAULT = 25
+    PER_PAGE_MAX = 200
+    SQLITE_BUSY_TIMEOUT_MS = 30_000
+    # Lighter argon2 parameters only where tests ask for them.
+    PASSWORD_HASH_FAST = False
+
+    def __init__(self) -> None:
+        if not getattr(self, "SECRET_KEY", None):
+            self.SECRET_KEY = _secret_key()

@@ -1,0 +1,106 @@
+"""The sharing rule of DESIGN.md, in one place.
+
+`viewer_for(user)` reduces a user to the facts the rule needs (a plain `Viewer`). Everything that
+returns report data goes through it: `visible_reports_clause()` for SQL, `can_view()` for a loaded
+report, and the search backends compile the same `Viewer` fields into their filters.
+
+A report is visible to a viewer when it belongs to the viewer's organisation (any status), or it is
+shared (submitted or validated) and either its distribution is open to the viewer's kind of
+organisation, or its distribution is `operation` and it is linked to an operation the viewer's
+organisation leads or takes part in.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, exists, false, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from app.extensions import db
+from app.operations.models import Operation, operation_participants
+from app.seizures.models import SeizureReport, report_operations
+from app.users.models import User
+from app.vocabularies import TLP_ALLOWED_DISTRIBUTIONS, TLP_ORDER
+
+SHARED_STATUSES = ("submitted", "validated")
+
+
+@dataclass(frozen=True)
+class Viewer:
+    user_id: int
+    organisation_id: int
+    organisation_kind: str
+    operation_ids: frozenset[int]
+    regional_validator: bool
+
+    @property
+    def open_distributions(self) -> tuple[str, ...]:
+        """Distributions that reach this viewer without an operation link."""
+        if self.organisation_kind in ("administration", "regional_office"):
+            return ("network", "partners")
+        if self.organisation_kind == "partner":
+            return ("partners",)
+        return ()
+
+
+def operations_of_organisation(organisation_id: int) -> frozenset[int]:
+    led = select(Operation.id).where(Operation.lead_organisation_id == organisation_id)
+    joined = select(operation_participants.c.operation_id).where(
+        operation_participants.c.organisation_id == organisation_id)
+    return frozenset(db.session.scalars(led.union(joined)).all())
+
+
+def viewer_for(user: User) -> Viewer:
+    org = user.organisation
+    return Viewer(
+        user_id=user.id,
+        organisation_id=org.id,
+        organisation_kind=org.kind,
+        operation_ids=operations_of_organisation(org.id),
+        regional_validator=org.kind == "regional_office" and user.has_role("validator"),
+    )
+
+
+def visible_reports_clause(viewer: Viewer) -> ColumnElement[bool]:
+    """SQL condition on SeizureReport: the reports `viewer` may see."""
+    shared = [SeizureReport.distribution.in_(viewer.open_distributions)] if viewer.open_distributions else []
+    if viewer.operation_ids:
+        shared.append(and_(
+            SeizureReport.distribution == "operation",
+            exists().where(report_operations.c.report_id == SeizureReport.id,
+                           report_operations.c.operation_id.in_(viewer.operation_ids)),
+        ))
+    others = and_(SeizureReport.status.in_(SHARED_STATUSES), or_(*shared)) if shared else false()
+    return or_(SeizureReport.organisation_id == viewer.organisation_id, others)
+
+
+def can_view(viewer: Viewer, report: SeizureReport) -> bool:
+    """The same rule as `visible_reports_clause`, for a report already loaded."""
+    if report.organisation_id == viewer.organisation_id:
+        return True
+    if report.status not in SHARED_STATUSES:
+        return False
+    if report.distribution in viewer.open_distributions:
+        return True
+    return report.distribution == "operation" and any(op.id in viewer.operation_ids for op in report.operations)
+
+
+def can_view_persons(viewer: Viewer, report: SeizureReport) -> bool:
+    """Nominal data: the reporting organisation, and validators of regional offices."""
+    if report.organisation_id == viewer.organisation_id:
+        return True
+    return viewer.regional_validator and can_view(viewer, report)
+
+
+def can_edit(user: User, report: SeizureReport) -> bool:
+    return report.organisation_id == user.organisation_id and user.has_role("officer")
+
+
+def tlp_permits(tlp: str, distribution: str) -> bool:
+    allowed = TLP_ALLOWED_DISTRIBUTIONS.get(tlp)
+    return allowed is None or distribution in allowed
+
+
+def most_restrictive_tlp(tlps: list[str]) -> str:
+    """The TLP a product carries: the most restrictive of what it includes."""
+    return max(tlps, key=TLP_ORDER.index) if tlps else "clear"

@@ -1,0 +1,222 @@
+"""Seizure report operations. Services take the acting user, flush, and never commit."""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from app import vocabularies as vocab
+from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.extensions import db
+from app.operations.models import Operation
+from app.permissions import Viewer, can_edit, can_view, visible_reports_clause
+from app.database import utcnow
+from app.seizures.models import Person, ReferenceCounter, RouteLeg, SeizureItem, SeizureReport
+from app.users.models import User
+
+log = logging.getLogger(__name__)
+
+EDITABLE_STATUSES = ("draft", "submitted", "validated")
+
+
+def next_reference(organisation_id: int, organisation_code: str, year: int) -> str:
+    """Allocate the next reference in the caller's transaction: a rollback gives the number back,
+    and the counter row stays locked until commit, so references are unique and gap-free."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = ReferenceCounter.__table__
+    stmt = (
+        insert(table)
+        .values(organisation_id=organisation_id, year=year, last_value=1)
+        .on_conflict_do_update(index_elements=[table.c.organisation_id, table.c.year],
+                               set_={"last_value": table.c.last_value + 1})
+        .returning(table.c.last_value)
+    )
+    value = db.session.execute(stmt).scalar_one()
+    return f"{organisation_code}-{year}-{value:06d}"
+
+
+def _resolve_operations(codes: list[str]) -> list[Operation]:
+    if not codes:
+        return []
+    found = {op.code: op for op in db.session.scalars(select(Operation).where(Operation.code.in_(codes)))}
+    errors = {f"operations.{i}": [f"unknown operation {code!r}"] for i, code in enumerate(codes) if code not in found}
+    if errors:
+        raise ValidationFailed("the report refers to unknown operations", errors)
+    return [found[code] for code in codes]
+
+
+def _apply(report: SeizureReport, data: dict) -> None:
+    """Copy validated input (SeizureReportSchema.load output) onto the report and its children."""
+    simple = ("record_type", "country", "procedure", "traffic", "transport_mode", "detection_methods",
+              "concealment_methods", "concealment_details", "narrative", "language", "arrests")
+    for name in simple:
+        if name in data:
+            setattr(report, name, data[name])
+    if "seized_at_local" in data:
+        seized: datetime = data["seized_at_local"]
+        offset = seized.utcoffset()
+        report.seized_utc_offset = int(offset.total_seconds() // 60) if offset else 0
+        report.seized_at = seized.astimezone(timezone.utc)
+    if "location" in data:
+        loc = data["location"]
+        report.location_name, report.location_locode = loc.get("name"), loc.get("locode")
+        report.location_type, report.location_lat, report.location_lon = loc.get("type"), loc.get("lat"), loc.get("lon")
+    if "conveyance" in data:
+        conv = data["conveyance"]
+        report.vessel_name, report.imo, report.flag = conv.get("vessel_name"), conv.get("imo"), conv.get("flag")
+        report.containers = list(conv.get("containers") or [])
+        report.flight, report.vehicle_plate = conv.get("flight"), conv.get("vehicle_plate")
+    if "marking" in data:
+        mark = data["marking"]
+        report.tlp, report.distribution = mark["tlp"], mark["distribution"]
+        report.handling = mark.get("handling")
+        report.source_reliability = mark.get("source_reliability")
+        report.information_credibility = mark.get("information_credibility")
+    if "items" in data:
+        report.items = [_item(position, item) for position, item in enumerate(data["items"])]
+    if "route" in data:
+        report.route = [RouteLeg(position=i, role=leg["role"], country=leg["country"], place=leg.get("place"))
+                        for i, leg in enumerate(data["route"])]
+    if "persons" in data:
+        report.persons = [_person(i, person) for i, person in enumerate(data["persons"])]
+    if "operations" in data:
+        report.operations = _resolve_operations(data["operations"])
+
+
+def _item(position: int, data: dict) -> SeizureItem:
+    quantity, unit = vocab.normalise_quantity(data["category"], data.get("subcategory"), data["quantity"], data["unit"])
+    value = data.get("estimated_value") or {}
+    return SeizureItem(
+        position=position, category=data["category"], subcategory=data.get("subcategory"),
+        description=data.get("description", ""), quantity=data["quantity"], unit=data["unit"],
+        normalised_quantity=quantity, normalised_unit=unit, hs_code=data.get("hs_code"),
+        value_amount=value.get("amount"), value_currency=value.get("currency"),
+        details=data.get("details") or {},
+    )
+
+
+def _person(position: int, data: dict) -> Person:
+    doc = data.get("document") or {}
+    return Person(position=position, role=data["role"], name=data["name"], nationality=data.get("nationality"),
+                  document_type=doc.get("type"), document_number=doc.get("number"),
+                  document_country=doc.get("country"))
+
+
+def _require_officer(user: User) -> None:
+    if not user.has_role("officer"):
+        raise Forbidden("only Enforcement Liaison Officers create and change seizure reports")
+
+
+def create_report(user: User, data: dict, *, submit: bool = False, now: datetime | None = None) -> SeizureReport:
+    _require_officer(user)
+    now = now or utcnow()
+    org = user.organisation
+    report = SeizureReport(organisation_id=org.id, created_by_id=user.id, status="draft",
+                           created_at=now, updated_at=now)
+    report.organisation, report.created_by = org, user
+    _apply(report, data)
+    report.reference = next_reference(org.id, org.code, now.year)
+    db.session.add(report)
+    if submit:
+        _submit(report, now)
+    db.session.flush()
+    log.info("report %s created by user %s", report.reference, user.id)
+    return report
+
+
+def get_visible_report(viewer: Viewer, report_id: str) -> SeizureReport:
+    """The report, or NotFound when it does not exist *or the viewer may not see it*."""
+    report = db.session.get(SeizureReport, report_id) if _looks_like_uuid(report_id) else None
+    if report is None or not can_view(viewer, report):
+        raise NotFound("no such seizure report")
+    return report
+
+
+def get_visible_report_by_reference(viewer: Viewer, reference: str) -> SeizureReport:
+    report = db.session.scalar(select(SeizureReport).where(SeizureReport.reference == reference))
+    if report is None or not can_view(viewer, report):
+        raise NotFound("no such seizure report")
+    return report
+
+
+def _looks_like_uuid(value: str) -> bool:
+    return len(value) == 36 and value.count("-") == 4
+
+
+def _require_editable(user: User, report: SeizureReport) -> None:
+    if not can_edit(user, report):
+        raise Forbidden("only officers of the reporting organisation change this report")
+
+
+def update_report(user: User, report: SeizureReport, data: dict, expected_version: int) -> SeizureReport:
+    _require_editable(user, report)
+    if report.version != expected_version:
+        raise Conflict(f"the report was changed by someone else (version {report.version}, "
+                       f"you sent {expected_version}); reload it and apply your change again")
+    if report.status not in EDITABLE_STATUSES:
+        raise Conflict(f"a {report.status} report cannot be changed")
+    _apply(report, data)
+    if report.status == "validated":  # a changed report needs validating again
+        report.status, report.validated_at = "submitted", None
+    report.updated_at = utcnow()
+    db.session.flush()
+    log.info("report %s updated by user %s", report.reference, user.id)
+    return report
+
+
+def _submit(report: SeizureReport, now: datetime) -> None:
+    report.status, report.submitted_at, report.updated_at = "submitted", now, now
+
+
+def submit_report(user: User, report: SeizureReport) -> SeizureReport:
+    _require_editable(user, report)
+    if report.status != "draft":
+        raise Conflict(f"only a draft can be submitted; this report is {report.status}")
+    _submit(report, utcnow())
+    db.session.flush()
+    log.info("report %s submitted by user %s", report.reference, user.id)
+    return report
+
+
+def withdraw_report(user: User, report: SeizureReport) -> SeizureReport:
+    _require_editable(user, report)
+    if report.status == "withdrawn":
+        raise Conflict("the report is already withdrawn")
+    now = utcnow()
+    report.status, report.withdrawn_at, report.updated_at = "withdrawn", now, now
+    db.session.flush()
+    log.info("report %s withdrawn by user %s", report.reference, user.id)
+    return report
+
+
+def visible_reports_query(viewer: Viewer, *, statuses=(), organisations=(), categories=(),
+                          date_from=None, date_to=None):  # noqa: ANN001
+    """A select() of the reports `viewer` may see, newest first, with the list filters applied."""
+    from app.organisations.models import Organisation
+
+    stmt = select(SeizureReport).where(visible_reports_clause(viewer))
+    if statuses:
+        stmt = stmt.where(SeizureReport.status.in_(statuses))
+    if organisations:
+        stmt = stmt.where(SeizureReport.organisation_id.in_(
+            select(Organisation.id).where(Organisation.code.in_(organisations))))
+    if categories:
+        stmt = stmt.where(SeizureReport.id.in_(
+            select(SeizureItem.report_id).where(SeizureItem.category.in_(categories))))
+    if date_from:
+        stmt = stmt.where(SeizureReport.seized_at >= datetime.combine(date_from, datetime.min.time(), timezone.utc))
+    if date_to:
+        stmt = stmt.where(SeizureReport.seized_at < datetime.combine(date_to, datetime.max.time(), timezone.utc))
+    return stmt
+
+
+def paginate(stmt, page: int, per_page: int) -> tuple[list[SeizureReport], int]:  # noqa: ANN001
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    rows = db.session.scalars(
+        stmt.order_by(SeizureReport.created_at.desc(), SeizureReport.reference.desc())
+        .limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return list(rows), int(total or 0)
