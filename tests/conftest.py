@@ -1,0 +1,112 @@
+"""Test set-up: a schema built by the migrations, a savepoint rolled back per test, factories.
+
+The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set
+(e.g. postgresql://postgres@127.0.0.1:5432/test).
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import text
+
+from app import create_app
+from app.config import Config, database_url
+from app.extensions import db
+
+from tests import factories
+
+
+def _fresh_database_url(tmp: Path, name: str) -> str:
+    """An empty database of the kind under test (a SQLite file, or a PostgreSQL database)."""
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        return f"sqlite:///{tmp / (name + '.db')}"
+    return factories.create_postgres_database(database_url(base), name)
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    PASSWORD_HASH_FAST = True
+    WTF_CSRF_ENABLED = True
+
+    def __init__(self, database: str) -> None:
+        super().__init__()
+        self.SQLALCHEMY_DATABASE_URI = database
+
+
+def make_app(database: str) -> Flask:
+    app = create_app(TestConfig(database))
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        upgrade()
+    return app
+
+
+@pytest.fixture(scope="session")
+def tmp_root() -> Iterator[Path]:
+    with tempfile.TemporaryDirectory(prefix="elix-tests-") as tmp:
+        yield Path(tmp)
+
+
+@pytest.fixture(scope="session")
+def app(tmp_root: Path) -> Iterator[Flask]:
+    url = _fresh_database_url(tmp_root, f"elix_test_{os.getpid()}")
+    application = make_app(url)
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+    factories.drop_postgres_database(url)
+
+
+@pytest.fixture(autouse=True)
+def _transaction(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Each test that uses the app runs inside a transaction that is rolled back afterwards.
+    Commits made by the code under test only release savepoints."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    application: Flask = request.getfixturevalue("app")
+    with application.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        original = db.session
+        db.session = db._make_scoped_session({"bind": connection, "join_transaction_mode": "create_savepoint"})
+        try:
+            yield
+        finally:
+            db.session.remove()
+            db.session = original
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app: Flask):
+    return app.test_client()
+
+
+@pytest.fixture
+def world(app: Flask) -> factories.World:
+    """A small network: JM and KY administrations, the JIO, a partner; users of every role."""
+    return factories.World.build()
+
+
+@pytest.fixture
+def api(client) -> factories.ApiClient:
+    return factories.ApiClient(client)
+
+
+def is_postgres() -> bool:
+    return bool(os.environ.get("TEST_DATABASE_URL"))
+
+
+@pytest.fixture
+def dialect(app: Flask) -> str:
+    return db.session.execute(text("SELECT 1")) and db.engine.dialect.name
