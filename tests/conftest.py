@@ -110,3 +110,17 @@ def is_postgres() -> bool:
 @pytest.fixture
 def dialect(app: Flask) -> str:
     return db.session.execute(text("SELECT 1")) and db.engine.dialect.name
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory):
+    """The app under gunicorn (3 workers) on its own fresh, migrated database.
+    Use `live_server.flask("users", "create", ...)` to seed it through the CLI."""
+    from tests.live import LiveServer
+
+    tmp = tmp_path_factory.mktemp("live")
+    url = _fresh_database_url(tmp, f"elix_live_{os.getpid()}")
+    server = LiveServer(url, tmp / "instance").start()
+    yield server
+    server.stop()
+    factories.drop_postgres_database(url)
