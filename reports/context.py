@@ -1,0 +1,42 @@
+"""The shape of the plain-dict contexts that the product templates take.
+
+Figures (shared by the operation page, the PDFs and the conference report's regional figures):
+
+    Figures = {
+        "reports": int,                         # seizure reports included
+        "arrests": int,
+        "by_category": [{"category", "label", "subcategory", "subcategory_label", "unit",
+                         "quantity": float, "reports": int}],   # normalised totals, canonical units
+        "by_administration": [{"code", "name", "reports": int}],
+        "by_transport_mode": [{"code", "label", "reports": int}],
+        "by_detection_method": [{"code", "label", "reports": int}],
+        "by_concealment_method": [{"code", "label", "reports": int}],
+        "timeline": [{"period": "2017-10-02" or "2017-10", "reports": int}],   # days or months, no gaps
+        "locations": [{"name", "country", "lat": float, "lon": float, "reports": int}],
+        "top_routes": [{"route": "PA → DO → JM", "reports": int}],
+        "notable_cases": [{"reference", "date", "administration", "place", "summary"}],
+        "seizures": [{"reference", "date", "administration", "place", "commodity", "quantity": float,
+                      "unit", "transport_mode", "detection_method"}],     # the annex, one row per item
+        "tlp": "amber",                         # the most restrictive TLP of the included reports
+    }
+
+    OperationSummaryContext = {
+        "title", "code", "description", "executive_summary" (editable text),
+        "period": {"starts_on", "ends_on", "phases": [{"name", "starts_on", "ends_on"}]},
+        "lead": {"code", "name"}, "participants": [{"code", "name"}], "focus_categories": [label],
+        "prepared_by": {"name", "organisation"}, "generated_at": ISO 8601,
+        "marking": {"tlp", "distribution", "handling"},
+        "figures": Figures,
+    }
+
+    ConferenceReportContext = {
+        "title", "venue", "starts_on", "ends_on", "organiser": {"code", "name"},
+        "participants": [{"code", "name", "delegates": int}],
+        "agenda": [{"title", "presenter", "presenter_organisation", "summary"}],
+        "decisions": [{"text"}], "action_items": [{"text", "owner", "due_on"}],
+        "figures_period": {"from", "to"}, "figures_categories": [label],
+        "regional_figures": Figures,
+        "operations": [{"code", "name", "period": {...}, "figures": Figures}],
+        "prepared_by": {...}, "generated_at": ..., "marking": {...},
+    }
+"""
