@@ -7,9 +7,10 @@ from flask import Blueprint, g, jsonify, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from app.errors import ElixError, flatten_errors
+from app.errors import Conflict, ElixError, flatten_errors
 from app.extensions import csrf
 
 log = logging.getLogger(__name__)
@@ -91,6 +92,12 @@ def _elix_error(exc: ElixError):  # noqa: ANN202
 def _validation_error(exc: ValidationError):  # noqa: ANN202
     fields = flatten_errors(exc.messages)
     return error_response(422, "validation_failed", "the request has invalid fields", fields)
+
+
+@bp.app_errorhandler(StaleDataError)
+def _stale(exc: StaleDataError):  # noqa: ANN202
+    # Two writers passed the version check at once; the second UPDATE matched no row.
+    return _elix_error(Conflict("the report was changed by someone else meanwhile; reload it and try again"))
 
 
 @bp.app_errorhandler(CSRFError)
