@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import text
 
 from app import create_app
@@ -65,6 +66,14 @@ def app(tmp_root: Path) -> Iterator[Flask]:
     factories.drop_postgres_database(url)
 
 
+class _ConnectionSession(FlaskSession):
+    """Flask-SQLAlchemy's Session picks the app's engine over the session's own bind; a test's
+    session must use the test's connection, or its commits escape the rolled-back transaction."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):  # noqa: ANN001,ANN201
+        return bind if bind is not None else self.bind
+
+
 @pytest.fixture(autouse=True)
 def _transaction(request: pytest.FixtureRequest) -> Iterator[None]:
     """Each test that uses the app runs inside a transaction that is rolled back afterwards.
@@ -77,7 +86,8 @@ def _transaction(request: pytest.FixtureRequest) -> Iterator[None]:
         connection = db.engine.connect()
         outer = connection.begin()
         original = db.session
-        db.session = db._make_scoped_session({"bind": connection, "join_transaction_mode": "create_savepoint"})
+        db.session = db._make_scoped_session({"bind": connection, "join_transaction_mode": "create_savepoint",
+                                              "class_": _ConnectionSession})
         try:
             yield
         finally:
