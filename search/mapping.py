@@ -1,0 +1,95 @@
+"""The explicit Elasticsearch/OpenSearch mapping of the search document (search/documents.py).
+
+- Vocabularies, codes and identifiers are `keyword`s: exact filters and exact facet counts.
+- The sharing rule's facts (`organisation_id`, `operation_ids`, `status`, `distribution`) are indexed
+  like any filter field.
+- Items and route legs are `nested`, so a condition on one item (category and quantity) is about the
+  same item, and totals can sum items while counting reports (`reverse_nested`).
+- Free text (`narrative`, `concealment_details`, item descriptions) is indexed with a `folded` analyzer
+  (words without case or accents, for exact words, phrases and prefixes) plus one analysed sub-field
+  per language (`narrative.en`, ...).
+  Dutch is included where the engine has the `dutch` analyzer (osmem, the test double, has not): the
+  backend asks `index_definition` for the languages the engine accepted, and records them in `_meta`.
+- `persons_text` is searchable only under the conditions the backend compiles into the query; it is
+  excluded from the stored `_source`, so no response can ever carry it back.
+- One primary shard: a regional network's reports fit one shard for a long time, and a single shard
+  makes every terms aggregation exact.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+LANGUAGE_ANALYZERS = {"en": "english", "es": "spanish", "fr": "french", "nl": "dutch"}
+# Languages that any engine ELIX supports is expected to have; Dutch is optional.
+REQUIRED_LANGUAGES = ("en", "es", "fr")
+
+# The free-text fields with language sub-fields; items.description is inside the `items` nested path.
+MULTILINGUAL_FIELDS = ("narrative", "concealment_details", "items.description")
+HIGHLIGHT_FIELDS = ("narrative", "items.description")
+
+# Fields a hit is built from: everything else stays in the index.
+HIT_SOURCE = ("id", "reference", "seized_at", "country", "organisation", "categories", "summary")
+
+_KEYWORD = {"type": "keyword"}
+_INTEGER = {"type": "integer"}
+_NOT_INDEXED = {"type": "keyword", "index": False, "doc_values": False}
+
+
+def _multilingual(languages: Iterable[str]) -> dict:
+    return {"type": "text", "analyzer": "folded",
+            "fields": {lang: {"type": "text", "analyzer": LANGUAGE_ANALYZERS[lang]} for lang in languages}}
+
+
+def index_definition(languages: Iterable[str] = tuple(LANGUAGE_ANALYZERS)) -> dict:
+    """`settings` and `mappings` for a new index with language sub-fields for `languages`."""
+    languages = [lang for lang in LANGUAGE_ANALYZERS if lang in set(languages)]
+    text = _multilingual(languages)
+    mappings = {
+        # Unknown fields are kept in _source but not indexed: a newer document shape never breaks sync.
+        "dynamic": False,
+        "_source": {"excludes": ["persons_text"]},
+        "_meta": {"languages": languages},
+        "properties": {
+            "id": _KEYWORD, "reference": _KEYWORD, "status": _KEYWORD,
+            "organisation": _KEYWORD, "organisation_id": _INTEGER, "distribution": _KEYWORD, "tlp": _KEYWORD,
+            "operation_ids": _INTEGER, "operations": _KEYWORD,
+            "seized_at": {"type": "date"}, "seized_month": _KEYWORD, "country": _KEYWORD,
+            "location": {"properties": {
+                "name": {"type": "text", "analyzer": "folded", "fields": {"keyword": _KEYWORD}},
+                "locode": _KEYWORD, "type": _KEYWORD,
+                "lat": {"type": "double", "index": False}, "lon": {"type": "double", "index": False},
+            }},
+            # Derived by the backend from location.lat/lon (a geo_point cannot carry name and locode).
+            "geo": {"type": "geo_point"},
+            "transport_mode": _KEYWORD, "procedure": _KEYWORD, "traffic": _KEYWORD,
+            "detection_methods": _KEYWORD, "concealment_methods": _KEYWORD,
+            "categories": _KEYWORD, "subcategories": _KEYWORD,
+            "items": {"type": "nested", "properties": {
+                "category": _KEYWORD, "subcategory": _KEYWORD, "description": text,
+                "quantity": {"type": "double"}, "unit": _KEYWORD, "hs_code": _KEYWORD,
+            }},
+            "route": {"type": "nested", "properties": {"role": _KEYWORD, "country": _KEYWORD, "place": _KEYWORD}},
+            "route_countries": _KEYWORD,
+            "vessel_name": {"type": "keyword", "normalizer": "folded", "fields": {"text": {"type": "text", "analyzer": "folded"}}},
+            "imo": _KEYWORD, "flag": _KEYWORD, "containers": _KEYWORD, "flight": _KEYWORD,
+            "vehicle_plate": _KEYWORD, "locodes": _KEYWORD,
+            "narrative": text, "concealment_details": text, "language": _KEYWORD,
+            "persons_text": {"type": "text", "analyzer": "folded"},
+            "summary": _NOT_INDEXED,
+        },
+    }
+    settings = {
+        "number_of_shards": 1,
+        "max_result_window": 10_000,
+        # Case and accents never matter: "cachees" finds "cachées", "elan" finds "Élan".
+        "analysis": {
+            "analyzer": {"folded": {"type": "custom", "tokenizer": "standard", "filter": ["lowercase", "asciifolding"]}},
+            "normalizer": {"folded": {"type": "custom", "filter": ["lowercase", "asciifolding"]}},
+        },
+    }
+    return {"settings": settings, "mappings": mappings}
+
+
+def language_fields(field: str, languages: Iterable[str]) -> list[str]:
+    """`narrative` -> ["narrative", "narrative.en", "narrative.es", ...] for the index's languages."""
+    return [field, *(f"{field}.{lang}" for lang in languages)]
