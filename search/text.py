@@ -1,0 +1,141 @@
+"""Language analysis for the embedded backend, done in Python so SQLite and PostgreSQL index the same tokens.
+
+SQLite FTS5 stems only English, so every backend-side stem comes from Snowball here: a document is
+stemmed in its own language at index time, and at query time each word is expanded to its stem in
+every language we stem (plus the word itself, which matches documents in languages without a
+stemmer and the unstemmed `raw` text). Tokens are lower case without accents; letters and digits only.
+"""
+from __future__ import annotations
+
+import html
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+
+import snowballstemmer
+
+from search.parser import Query, Term
+
+STEMMERS = {"en": "english", "es": "spanish", "fr": "french", "nl": "dutch"}
+_WORD = re.compile(r"[^\W_]+")
+_local = threading.local()
+
+
+def fold(text: str) -> str:
+    """Lower case, accents removed (NFKD without combining marks)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def token_spans(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, token) for each token of `text`, with offsets into the original text."""
+    for match in _WORD.finditer(text):
+        for token in _WORD.findall(fold(match.group())):
+            yield match.start(), match.end(), token
+
+
+def tokens(text: str) -> list[str]:
+    return [token for _start, _end, token in token_spans(text)]
+
+
+def _stemmer(language: str):  # noqa: ANN202 - snowballstemmer has no public type
+    cache = getattr(_local, "stemmers", None)
+    if cache is None:
+        cache = _local.stemmers = {}
+    if language not in cache:
+        cache[language] = snowballstemmer.stemmer(STEMMERS[language])
+    return cache[language]
+
+
+@lru_cache(maxsize=200_000)
+def stem(language: str | None, token: str) -> str:
+    """The stem of a folded token in `language`; the token itself for languages we do not stem."""
+    if language not in STEMMERS:
+        return token
+    return _stemmer(language).stemWord(token)
+
+
+def stems(language: str | None, words: Iterable[str]) -> list[str]:
+    return [stem(language, token) for token in words]
+
+
+def forms(token: str) -> list[str]:
+    """Every indexed form a query token may take: itself and its stem in each language."""
+    return list(dict.fromkeys([token, *(stem(language, token) for language in STEMMERS)]))
+
+
+def phrase_variants(words: list[str]) -> list[tuple[str, ...]]:
+    """A phrase as written and stemmed in each language (a document is stemmed in one language)."""
+    variants = [tuple(words), *(tuple(stem(language, w) for w in words) for language in STEMMERS)]
+    return list(dict.fromkeys(variants))
+
+
+# --- highlighting ----------------------------------------------------------------------------------
+
+FRAGMENT_CHARS = 180
+
+
+class Highlighter:
+    """Marks the words of a query in a document's text: `<mark>` around matches, everything else escaped.
+    Phrases highlight each of their words; exclusions are never highlighted."""
+
+    def __init__(self, query: Query) -> None:
+        self.words: set[str] = set()
+        self.prefixes: list[str] = []
+        for atom in query.atoms():
+            pieces = tokens(atom.text) if isinstance(atom, Term) else [t for w in atom.words for t in tokens(w)]
+            if isinstance(atom, Term) and atom.prefix and pieces:
+                self.prefixes.append(pieces.pop())
+            for piece in pieces:
+                self.words.update(forms(piece))
+
+    def __bool__(self) -> bool:
+        return bool(self.words or self.prefixes)
+
+    def _matches(self, token: str, language: str | None) -> bool:
+        if token in self.words or stem(language, token) in self.words:
+            return True
+        return any(token.startswith(prefix) for prefix in self.prefixes)
+
+    def fragments(self, text: str | None, language: str | None, limit: int = 2) -> list[str]:
+        """Up to `limit` escaped fragments of `text` around matched words, or [] when nothing matches."""
+        if not text or not self:
+            return []
+        spans = [(s, e) for s, e, token in token_spans(text) if self._matches(token, language)]
+        spans = list(dict.fromkeys(spans))
+        fragments: list[str] = []
+        index = 0
+        while index < len(spans) and len(fragments) < limit:
+            start, end = _window(text, spans[index][0])
+            inside = [span for span in spans if span[0] >= start and span[1] <= end]
+            fragments.append(_render(text, start, end, inside))
+            index += len(inside) or 1
+            while index < len(spans) and spans[index][0] < end:
+                index += 1
+        return fragments
+
+
+def _window(text: str, first: int) -> tuple[int, int]:
+    start = max(0, first - FRAGMENT_CHARS // 3)
+    end = min(len(text), start + FRAGMENT_CHARS)
+    if start > 0:
+        space = text.find(" ", start, first)
+        start = space + 1 if space >= 0 else start
+    if end < len(text):
+        space = text.rfind(" ", first, end)
+        end = space if space > first else end
+    return start, end
+
+
+def _render(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> str:
+    out = ["…" if start > 0 else ""]
+    cursor = start
+    for span_start, span_end in spans:
+        out.append(html.escape(text[cursor:span_start], quote=False))
+        out.append("<mark>" + html.escape(text[span_start:span_end], quote=False) + "</mark>")
+        cursor = span_end
+    out.append(html.escape(text[cursor:end], quote=False))
+    out.append("…" if end < len(text) else "")
+    return "".join(out)
