@@ -1,0 +1,112 @@
+"""An officer's day in Debian's Chromium (Playwright): sign in, record a seizure with two items
+and a route using the add-row buttons, submit it, find it in the list."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.served]
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+OFFICER = "officer@jm.example"
+PASSWORD = "mangoes-in-the-port-2026"
+SCREENSHOTS = Path("/tmp")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's Chromium is not installed at /usr/bin/chromium; `apt-get install chromium` enables this test")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def seeded(live_server):
+    live_server.flask("orgs", "create", "JM", "--name", "Jamaica Customs Agency", "--kind", "administration")
+    live_server.flask("users", "create", OFFICER, "--org", "JM", "--role", "officer", "--password", PASSWORD)
+    return live_server
+
+
+def test_officer_records_submits_and_finds_a_seizure(browser, seeded):
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    problems: list[str] = []
+    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+    page.on("console", lambda msg: problems.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)
+    page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+
+    page.goto(f"{seeded.url}/login")
+    page.fill("#email", OFFICER)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page.get_by_role("heading", name="Seizure reports")).to_be_visible()
+    expect(page.get_by_text("No reports from Jamaica Customs Agency yet")).to_be_visible()
+
+    page.get_by_role("link", name="+ New report").first.click()
+    expect(page.get_by_role("heading", name="New seizure report")).to_be_visible()
+    expect(page.locator("#f-country")).to_have_value("JM")
+    expect(page.locator("#seized-zone")).to_have_text("Local time in America/Jamaica")
+
+    seized = (datetime.now(ZoneInfo("America/Jamaica")) - timedelta(days=1)).replace(hour=14, minute=30)
+    page.fill("#f-seized_at", seized.strftime("%Y-%m-%dT%H:%M"))
+    page.fill("#f-location-name", "Kingston Container Terminal")
+    page.fill("#f-location-locode", "JMKIN")
+    page.select_option("#f-location-type", "seaport")
+    page.select_option("#f-transport_mode", "sea")
+    page.check("#f-detection_methods-xray")
+
+    # First item: the subcategory list follows the category, the unit defaults to the canonical one.
+    page.select_option("#f-items-0-category", "tobacco")
+    page.select_option("#f-items-0-subcategory", "cigarettes")
+    expect(page.locator("#f-items-0-unit")).to_have_value("sticks")
+    page.select_option("#f-items-0-unit", "cartons")
+    page.fill("#f-items-0-quantity", "50")
+    page.fill("#f-items-0-description", "Counterfeit 'Marlboro'")
+
+    page.get_by_role("button", name="+ Add item").click()
+    page.select_option("#f-items-1-category", "firearms")
+    expect(page.locator("#f-items-1-unit")).to_have_value("pieces")
+    expect(page.locator("#f-items-1-subcategory option[value=cigarettes]")).to_be_hidden()
+    page.select_option("#f-items-1-subcategory", "pistol")
+    page.fill("#f-items-1-quantity", "3")
+    expect(page.locator("[data-row=items] [data-row-number]")).to_have_text(["1", "2"])
+
+    page.select_option("#f-route-0-role", "departure")
+    page.select_option("#f-route-0-country", "PA")
+    page.fill("#f-route-0-place", "PAMIT")
+    page.get_by_role("button", name="+ Add route leg").click()
+    page.select_option("#f-route-1-role", "destination")
+    page.select_option("#f-route-1-country", "JM")
+    # An extra person row added and removed again leaves nothing behind.
+    page.get_by_role("button", name="+ Add person").click()
+    page.locator("[data-row=persons]").nth(1).get_by_role("button", name="Remove person").click()
+    expect(page.locator("[data-row=persons]")).to_have_count(1)
+
+    page.screenshot(path=str(SCREENSHOTS / "elix-report-form.png"), full_page=True)
+    page.get_by_role("button", name="Save and submit").click()
+
+    expect(page.get_by_text("submitted: it is now shared as its markings allow")).to_be_visible()
+    reference = page.locator("h1 .reference").inner_text()
+    assert reference.startswith("JM-")
+    expect(page.locator(".marking-banner")).to_have_count(2)
+    expect(page.get_by_text("10,000 sticks").first).to_be_visible()
+    expect(page.get_by_text("UTC−05:00")).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / "elix-report-detail.png"), full_page=True)
+
+    page.get_by_role("link", name="Reports", exact=True).first.click()
+    row = page.locator(f"tr[data-reference='{reference}']")
+    expect(row).to_be_visible()
+    expect(row.locator(".status-badge")).to_have_text("Submitted")
+    expect(row).to_contain_text("Firearms")
+    assert problems == []
