@@ -58,6 +58,12 @@ def _id_param() -> dict:
     return {"name": "report_id", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
 
 
+def _patch_schema() -> SeizureReportPatchSchema:
+    """Every field of a PATCH body is optional but the version (the route loads it with partial=...)."""
+    schema = SeizureReportPatchSchema()
+    return SeizureReportPatchSchema(partial=tuple(name for name in schema.fields if name != "expected_version"))
+
+
 @lru_cache(maxsize=1)
 def openapi_document() -> dict:
     from app import __version__
@@ -68,7 +74,7 @@ def openapi_document() -> dict:
                    servers=[{"url": "/api/v1"}])
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     for name, schema in [("Error", ErrorSchema), ("SeizureReport", SeizureReportSchema),
-                         ("SeizureCreate", SeizureCreateSchema), ("SeizurePatch", SeizureReportPatchSchema),
+                         ("SeizureCreate", SeizureCreateSchema), ("SeizurePatch", _patch_schema()),
                          ("SeizurePage", SeizurePageSchema), ("Operation", OperationSchema),
                          ("Organisation", OrganisationSchema), ("Me", MeSchema)]:
         spec.components.schema(name, schema=schema)
@@ -114,6 +120,8 @@ def openapi_document() -> dict:
     spec.path("/vocabularies", operations={"get": {"summary": "Every controlled list with labels and units",
                                                    "responses": _responses("200", {"type": "object"})}})
     spec.path("/me", operations={"get": {"summary": "The authenticated user", "responses": _responses("200", "Me")}})
+    spec.path("/openapi.json", operations={"get": {"summary": "This document (no authentication)", "security": [],
+                                                   "responses": {"200": {"description": "OK", **_json({"type": "object"})}}}})
     document = spec.to_dict()
     document["security"] = [{"bearer": []}]
     return document

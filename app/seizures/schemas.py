@@ -180,8 +180,10 @@ class SeizureReportSchema(BaseSchema):
     reference = fields.String(dump_only=True)
     record_type = Code(vocab.RECORD_TYPES, "record type", load_default="seizure")
     status = fields.String(dump_only=True)
-    reporting_organisation = fields.Function(lambda r: r.organisation.code, dump_only=True)
-    created_by = fields.Function(lambda r: r.created_by.email, dump_only=True)
+    reporting_organisation = fields.Function(lambda r: r.organisation.code, dump_only=True,
+                                             metadata={"type": "string", "description": "organisation code"})
+    created_by = fields.Function(lambda r: r.created_by.email, dump_only=True,
+                                 metadata={"type": "string", "format": "email"})
     seized_at = fields.AwareDateTime(required=True, attribute="seized_at_local",
                                      error_messages={"naive": "give a time zone offset, e.g. 2026-11-02T14:30:00-05:00"})
     country = fields.String(required=True, validate=validate_country)
@@ -200,7 +202,9 @@ class SeizureReportSchema(BaseSchema):
     conveyance = fields.Nested(ConveyanceSchema, load_default=dict)
     persons = fields.List(fields.Nested(PersonSchema), load_default=list, validate=validate.Length(max=100))
     arrests = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000))
-    operations = fields.Method("_dump_operations", deserialize="_load_operations", load_default=list)
+    operations = fields.Method("_dump_operations", deserialize="_load_operations", load_default=list,
+                               metadata={"type": "array", "items": {"type": "string"},
+                                         "description": "codes of linked operations"})
     marking = fields.Nested(MarkingSchema, load_default=_default_marking)
     version = fields.Integer(dump_only=True)
     created_at = fields.AwareDateTime(dump_only=True, default_timezone=timezone.utc)
