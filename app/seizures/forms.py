@@ -12,9 +12,12 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime, timezone, tzinfo
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import pycountry
 import pytz
+from markupsafe import Markup, escape
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
@@ -301,6 +304,43 @@ def network_countries() -> list[str]:
     stmt = (select(Organisation.country).where(Organisation.kind == "administration",
                                                Organisation.country.is_not(None)).distinct())
     return sorted(c for c in db.session.scalars(stmt) if vocab.is_country(c))
+
+
+class OptionTags:
+    """Pre-built <option>s for the long selects (countries, currencies): the form has a dozen of
+    them with up to 250 options each, so the tags are built once and only the selection varies."""
+
+    def __init__(self, groups: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]) -> None:
+        self._groups = tuple((title, tuple(code for code, _text in options)) for title, options in groups)
+        self._tags = {code: f'<option value="{escape(code)}">{escape(text)}</option>'
+                      for _title, options in groups for code, text in options}
+
+    def __call__(self, selected: str | None) -> Markup:
+        parts: list[str] = []
+        for title, codes in self._groups:
+            parts.append(f'<optgroup label="{escape(title)}">' if title else "")
+            parts.extend(self._tags[code] if code != selected else
+                         self._tags[code].replace('">', '" selected>', 1) for code in codes)
+            parts.append("</optgroup>" if title else "")
+        return Markup("".join(parts))
+
+    def __contains__(self, code: str) -> bool:
+        return code in self._tags
+
+
+@lru_cache(maxsize=16)
+def country_options(network: tuple[str, ...]) -> OptionTags:
+    """Country options: the network's administrations first, then every country and territory."""
+    names = vocab.countries()
+    listed = lambda codes: tuple((code, f"{names[code]} ({code})") for code in codes)  # noqa: E731
+    return OptionTags((("Network members", listed(network)),
+                       ("All countries and territories", listed(c for c in names if c not in network))))
+
+
+@lru_cache(maxsize=1)
+def currency_options() -> OptionTags:
+    return OptionTags((("", tuple((c.alpha_3, f"{c.alpha_3} — {c.name}")
+                                  for c in sorted(pycountry.currencies, key=lambda c: c.alpha_3))),))
 
 
 def unit_dimensions() -> dict[str, dict[str, list[str]]]:

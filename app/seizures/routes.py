@@ -8,10 +8,10 @@ from __future__ import annotations
 import json
 import math
 
-import pycountry
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
+from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 
@@ -26,7 +26,6 @@ from app.seizures.schemas import SeizureReportSchema
 
 bp = Blueprint("seizures", __name__, template_folder="templates")
 
-CURRENCIES = sorted((c.alpha_3, c.name) for c in pycountry.currencies)
 STALE_MESSAGE = ("This report was changed by someone else since you opened it. Your input is kept below: "
                  "open the current version, reload, and apply your change again.")
 
@@ -53,6 +52,9 @@ def index():
     stmt = services.visible_reports_query(
         viewer_for(current_user), statuses=[status] if status else (),
         organisations=[current_user.organisation.code] if scope == "organisation" else ())
+    # The list shows items only: leave route legs, persons and operations unloaded.
+    stmt = stmt.options(lazyload(SeizureReport.route), lazyload(SeizureReport.persons),
+                        lazyload(SeizureReport.operations))
     reports, total = services.paginate(stmt, page, per_page)
     return render_template("seizures/index.html", reports=reports, total=total, page=page,
                            pages=max(1, math.ceil(total / per_page)), per_page=per_page, status=status,
@@ -150,13 +152,12 @@ def _change_rows(action: str) -> dict | None:
 def _render_form(report: SeizureReport | None, values: dict, *, version: int | None = None,
                  errors: dict | None = None, alert: str | None = None, stale: bool = False) -> str:
     by_field = forms.errors_by_field(errors or {})
-    network = forms.network_countries()
     return render_template(
         "seizures/form.html", report=report, values=values, version=version, errors=by_field,
         error_summary=[(name, forms.describe_field(name), messages) for name, messages in by_field.items()],
         alert=alert, stale=stale, operations=_operation_choices(values["operations"]),
-        network_countries=network, other_countries=[c for c in vocab.countries() if c not in network],
-        currencies=CURRENCIES, currency_codes=vocab.currency_codes(), unit_groups=forms.UNIT_GROUPS,
+        country_options=forms.country_options(tuple(forms.network_countries())),
+        currency_options=forms.currency_options(), unit_groups=forms.UNIT_GROUPS,
         zones_json=json.dumps(forms.country_zone_names(), separators=(",", ":")),
         unit_dimensions_json=json.dumps(forms.unit_dimensions(), separators=(",", ":")),
         zone_name=forms.country_zone_name(values.get("country")), empty_row=forms.empty_row,
