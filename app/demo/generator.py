@@ -103,7 +103,8 @@ class _Generator:
                    if rng.random() < scenario.person_rate else [])
         arrests = self._arrests(persons)
         local = seized.astimezone(self.zones[admin.code])
-        place = admin.seaport.name if scenario.location_type == "at_sea" else location["name"]
+        # The narrative names the port or the airport (a courier hub or mail centre sits at the airport).
+        place = admin.seaport.name if location["type"] in ("seaport", "at_sea") else admin.airport.name
         body = {
             "record_type": "case" if rng.random() < 0.05 else "seizure",
             "seized_at": local.isoformat(timespec="seconds"),
@@ -244,7 +245,9 @@ class _Generator:
             conveyance["vehicle_plate"] = conveyances.vehicle_plate(rng, admin.code)
             if rng.random() < 0.3:
                 conveyance["containers"] = [conveyances.container_number(rng)]
-        subject = {"vessel": conveyance["vessel_name"], "container": ", ".join(conveyance["containers"]),
+        if key.startswith("container") and len(conveyance["containers"]) > 1:
+            key = key.replace("container", "containers")
+        subject = {"vessel": conveyance["vessel_name"], "containers": conveyance["containers"],
                    "flight": conveyance["flight"], "plate": conveyance["vehicle_plate"]}
         return conveyance, key, subject
 
@@ -260,7 +263,8 @@ class _Generator:
     def _concealments(self, scenario: Scenario, category: str) -> tuple[list[str], str]:
         rng = self.rng
         method = pick(rng, scenario.concealments)
-        if method == "in_body" and category not in ("drugs",):
+        if (method == "in_body" and category != "drugs") or (method == "on_body" and category not in (
+                "drugs", "currency", "ammunition", "wildlife")):
             method = "luggage"
         if method == "parasitic_hull" and category not in ("drugs", "currency"):
             method = "false_compartment"

@@ -185,6 +185,8 @@ REASONS = {
 SUBJECTS = {  # what was examined, by scenario (and direction)
     "en": {"container": "container {container} discharged from the {vessel}",
            "container_out": "container {container} booked on the {vessel}",
+           "containers": "containers {container} discharged from the {vessel}",
+           "containers_out": "containers {container} booked on the {vessel}",
            "barrel": "a consolidated container ({container}) of barrels from the {vessel}",
            "small_craft": "the vessel '{vessel}'", "small_craft_unnamed": "a go-fast boat with no name",
            "tanker": "the tanker {vessel}", "passenger_air": "a passenger arriving on flight {flight}",
@@ -193,6 +195,8 @@ SUBJECTS = {  # what was examined, by scenario (and direction)
            "postal": "a postal item", "vehicle": "a vehicle registered {plate}"},
     "es": {"container": "el contenedor {container} descargado del buque {vessel}",
            "container_out": "el contenedor {container} reservado en el buque {vessel}",
+           "containers": "los contenedores {container} descargados del buque {vessel}",
+           "containers_out": "los contenedores {container} reservados en el buque {vessel}",
            "barrel": "un contenedor consolidado ({container}) de barriles del buque {vessel}",
            "small_craft": "la embarcación «{vessel}»", "small_craft_unnamed": "una lancha rápida sin nombre",
            "tanker": "el buque tanque {vessel}", "passenger_air": "a un pasajero que llegaba en el vuelo {flight}",
@@ -201,6 +205,8 @@ SUBJECTS = {  # what was examined, by scenario (and direction)
            "postal": "un envío postal", "vehicle": "un vehículo con matrícula {plate}"},
     "fr": {"container": "le conteneur {container} débarqué du navire {vessel}",
            "container_out": "le conteneur {container} réservé sur le navire {vessel}",
+           "containers": "les conteneurs {container} débarqués du navire {vessel}",
+           "containers_out": "les conteneurs {container} réservés sur le navire {vessel}",
            "barrel": "un conteneur de groupage ({container}) chargé de fûts, débarqué du navire {vessel}",
            "small_craft": "l'embarcation « {vessel} »", "small_craft_unnamed": "un go-fast sans nom",
            "tanker": "le pétrolier {vessel}", "passenger_air": "un passager arrivé par le vol {flight}",
@@ -209,6 +215,8 @@ SUBJECTS = {  # what was examined, by scenario (and direction)
            "postal": "un envoi postal", "vehicle": "un véhicule immatriculé {plate}"},
     "nl": {"container": "container {container}, gelost van het schip {vessel}",
            "container_out": "container {container}, geboekt op het schip {vessel}",
+           "containers": "containers {container}, gelost van het schip {vessel}",
+           "containers_out": "containers {container}, geboekt op het schip {vessel}",
            "barrel": "een groupagecontainer ({container}) met vaten van het schip {vessel}",
            "small_craft": "het vaartuig '{vessel}'", "small_craft_unnamed": "een snelle boot zonder naam",
            "tanker": "de tanker {vessel}", "passenger_air": "een passagier, aangekomen met vlucht {flight}",
@@ -384,7 +392,9 @@ def concealment(method: str | None, cover: str, lang: str) -> str:
 
 
 def join(parts: list[str], lang: str) -> str:
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + AND[lang] + parts[-1]
+    if len(parts) < 2:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + AND[lang] + parts[-1]
 
 
 def narrative(rng: random.Random, lang: str, *, day: date, place: str, detection: str, subject_key: str,
@@ -393,7 +403,7 @@ def narrative(rng: random.Random, lang: str, *, day: date, place: str, detection
     reason = REASONS[lang][detection]
     opening = rng.choice(OPENINGS[lang]).format(
         date=long_date(day, lang), place=place, reason=reason, Reason=reason[:1].upper() + reason[1:],
-        subject=SUBJECTS[lang][subject_key].format(**subject))
+        subject=SUBJECTS[lang][subject_key].format(container=join(subject["containers"], lang), **subject))
     finding = rng.choice(FINDINGS[lang]).format(items=join([item_phrase(i, lang) for i in items], lang),
                                                 concealment=concealment_text)
     sentences = [opening, finding]
