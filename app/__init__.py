@@ -74,10 +74,12 @@ def _register_blueprints(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from app.demo.cli import demo_cli
     from app.organisations.cli import orgs_cli
+    from app.search.cli import search_cli
     from app.users.cli import tokens_cli, users_cli
 
     for group in (orgs_cli, users_cli, tokens_cli, demo_cli):
         app.cli.add_command(group)
+    app.cli.add_command(search_cli)
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -1,4 +1,4 @@
-"""GET /healthz: is the database reachable, which version runs."""
+"""GET /healthz: is the database reachable, which version runs, the search backend and its outbox lag."""
 from __future__ import annotations
 
 from flask import Blueprint, jsonify
@@ -20,5 +20,18 @@ def healthz():
     except SQLAlchemyError as exc:
         database = {"ok": False, "error": type(exc).__name__}
     ok = database["ok"]
-    return jsonify({"status": "ok" if ok else "degraded", "version": __version__, "database": database}), (
+    search = _search_status() if ok else {"ok": False}
+    status = "ok" if ok and search["ok"] else "degraded"
+    return jsonify({"status": status, "version": __version__, "database": database, "search": search}), (
         200 if ok else 503)
+
+
+def _search_status() -> dict:
+    """The search backend may be down without the app being down: officers keep saving, the outbox grows."""
+    from app.search.services import status
+
+    try:
+        return status()
+    except SQLAlchemyError as exc:
+        db.session.rollback()
+        return {"ok": False, "error": type(exc).__name__}

@@ -1,6 +1,7 @@
 """Every model, imported in one place so that the metadata is complete (Alembic, create_all in tests)."""
 from app.operations.models import Operation, operation_participants  # noqa: F401
 from app.organisations.models import Organisation  # noqa: F401
+from app.search.models import SearchOutbox  # noqa: F401
 from app.seizures.models import (  # noqa: F401
     Person, ReferenceCounter, RouteLeg, SeizureItem, SeizureReport, report_operations)
 from app.users.models import ApiToken, User  # noqa: F401

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import snowballstemmer
 
-from search.parser import Query, Term
+from search.parser import Phrase, Query, Term
 
 STEMMERS = {"en": "english", "es": "spanish", "fr": "french", "nl": "dutch"}
 _WORD = re.compile(r"[^\W_]+")
@@ -29,15 +29,27 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-def token_spans(text: str) -> Iterator[tuple[int, int, str]]:
-    """(start, end, token) for each token of `text`, with offsets into the original text."""
+def token_spans(text: str) -> Iterator[tuple[int, int, str, str]]:
+    """(start, end, lowered, folded) for each token of `text`, with offsets into the original text.
+    `lowered` keeps accents (Snowball stems accented words better); `folded` is the indexed form."""
     for match in _WORD.finditer(text):
-        for token in _WORD.findall(fold(match.group())):
-            yield match.start(), match.end(), token
+        lowered = match.group().casefold()
+        pieces = _WORD.findall(fold(lowered))
+        if len(pieces) == 1:
+            yield match.start(), match.end(), lowered, pieces[0]
+        else:
+            for piece in pieces:
+                yield match.start(), match.end(), piece, piece
 
 
 def tokens(text: str) -> list[str]:
-    return [token for _start, _end, token in token_spans(text)]
+    """The folded tokens of `text`."""
+    return [folded for _start, _end, _lowered, folded in token_spans(text)]
+
+
+def words(text: str) -> list[tuple[str, str]]:
+    """(lowered, folded) pairs of `text`."""
+    return [(lowered, folded) for _start, _end, lowered, folded in token_spans(text)]
 
 
 def _stemmer(language: str):  # noqa: ANN202 - snowballstemmer has no public type
@@ -50,26 +62,38 @@ def _stemmer(language: str):  # noqa: ANN202 - snowballstemmer has no public typ
 
 
 @lru_cache(maxsize=200_000)
-def stem(language: str | None, token: str) -> str:
-    """The stem of a folded token in `language`; the token itself for languages we do not stem."""
+def stem(language: str | None, lowered: str) -> str:
+    """The folded stem of a lower-case word in `language`; the folded word in languages we do not stem."""
     if language not in STEMMERS:
-        return token
-    return _stemmer(language).stemWord(token)
+        return fold(lowered)
+    return fold(_stemmer(language).stemWord(lowered))
 
 
-def stems(language: str | None, words: Iterable[str]) -> list[str]:
-    return [stem(language, token) for token in words]
+def stems(language: str | None, pairs: Iterable[tuple[str, str]]) -> list[str]:
+    return [stem(language, lowered) for lowered, _folded in pairs]
 
 
-def forms(token: str) -> list[str]:
-    """Every indexed form a query token may take: itself and its stem in each language."""
-    return list(dict.fromkeys([token, *(stem(language, token) for language in STEMMERS)]))
+def forms(lowered: str, folded: str) -> list[str]:
+    """Every indexed form a query word may match: itself folded, and its stem in each language
+    (from the word as typed and without accents, for users who leave accents out)."""
+    found = [folded]
+    for language in STEMMERS:
+        found += [stem(language, lowered), stem(language, folded)]
+    return list(dict.fromkeys(found))
 
 
-def phrase_variants(words: list[str]) -> list[tuple[str, ...]]:
-    """A phrase as written and stemmed in each language (a document is stemmed in one language)."""
-    variants = [tuple(words), *(tuple(stem(language, w) for w in words) for language in STEMMERS)]
+def phrase_variants(pairs: list[tuple[str, str]]) -> list[tuple[str, ...]]:
+    """A phrase folded as written, and stemmed in each language (a document is stemmed in one language)."""
+    variants = [tuple(folded for _lowered, folded in pairs)]
+    for language in STEMMERS:
+        variants.append(tuple(stem(language, lowered) for lowered, _folded in pairs))
+        variants.append(tuple(stem(language, folded) for _lowered, folded in pairs))
     return list(dict.fromkeys(variants))
+
+
+def atom_words(atom: Term | Phrase) -> list[tuple[str, str]]:
+    """The (lowered, folded) words of a parsed term or phrase."""
+    return words(atom.text) if isinstance(atom, Term) else [pair for w in atom.words for pair in words(w)]
 
 
 # --- highlighting ----------------------------------------------------------------------------------
@@ -85,25 +109,25 @@ class Highlighter:
         self.words: set[str] = set()
         self.prefixes: list[str] = []
         for atom in query.atoms():
-            pieces = tokens(atom.text) if isinstance(atom, Term) else [t for w in atom.words for t in tokens(w)]
+            pieces = atom_words(atom)
             if isinstance(atom, Term) and atom.prefix and pieces:
-                self.prefixes.append(pieces.pop())
-            for piece in pieces:
-                self.words.update(forms(piece))
+                self.prefixes.append(pieces.pop()[1])
+            for lowered, folded in pieces:
+                self.words.update(forms(lowered, folded))
 
     def __bool__(self) -> bool:
         return bool(self.words or self.prefixes)
 
-    def _matches(self, token: str, language: str | None) -> bool:
-        if token in self.words or stem(language, token) in self.words:
+    def _matches(self, lowered: str, folded: str, language: str | None) -> bool:
+        if folded in self.words or stem(language, lowered) in self.words:
             return True
-        return any(token.startswith(prefix) for prefix in self.prefixes)
+        return any(folded.startswith(prefix) for prefix in self.prefixes)
 
     def fragments(self, text: str | None, language: str | None, limit: int = 2) -> list[str]:
         """Up to `limit` escaped fragments of `text` around matched words, or [] when nothing matches."""
         if not text or not self:
             return []
-        spans = [(s, e) for s, e, token in token_spans(text) if self._matches(token, language)]
+        spans = [(s, e) for s, e, lowered, folded in token_spans(text) if self._matches(lowered, folded, language)]
         spans = list(dict.fromkeys(spans))
         fragments: list[str] = []
         index = 0

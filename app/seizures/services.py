@@ -13,6 +13,7 @@ from app.extensions import db
 from app.operations.models import Operation
 from app.permissions import Viewer, can_edit, can_view, visible_reports_clause
 from app.database import utcnow
+from app.search.services import report_changed
 from app.seizures.models import Person, ReferenceCounter, RouteLeg, SeizureItem, SeizureReport
 from app.users.models import User
 
@@ -123,6 +124,7 @@ def create_report(user: User, data: dict, *, submit: bool = False, now: datetime
     if submit:
         _submit(report, now)
     db.session.flush()
+    report_changed(report)  # search outbox, same transaction
     log.info("report %s created by user %s", report.reference, user.id)
     return report
 
@@ -163,6 +165,7 @@ def update_report(user: User, report: SeizureReport, data: dict, expected_versio
         report.status, report.validated_at = "submitted", None
     report.updated_at = utcnow()
     db.session.flush()
+    report_changed(report)  # search outbox, same transaction
     log.info("report %s updated by user %s", report.reference, user.id)
     return report
 
@@ -177,6 +180,7 @@ def submit_report(user: User, report: SeizureReport) -> SeizureReport:
         raise Conflict(f"only a draft can be submitted; this report is {report.status}")
     _submit(report, utcnow())
     db.session.flush()
+    report_changed(report)  # search outbox, same transaction
     log.info("report %s submitted by user %s", report.reference, user.id)
     return report
 
@@ -188,6 +192,7 @@ def withdraw_report(user: User, report: SeizureReport) -> SeizureReport:
     now = utcnow()
     report.status, report.withdrawn_at, report.updated_at = "withdrawn", now, now
     db.session.flush()
+    report_changed(report)  # search outbox, same transaction
     log.info("report %s withdrawn by user %s", report.reference, user.id)
     return report
 

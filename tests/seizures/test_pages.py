@@ -279,6 +279,18 @@ def test_a_future_seizure_date_is_refused(jm, world):
     assert inline_errors(page, "seized_at") == ["the seizure date is in the future"]
 
 
+def test_a_service_error_is_shown_as_an_alert_with_the_input_kept(jm, world):
+    data = form_fields(operations=["NO-SUCH-OPERATION"])
+    response = jm.post("/reports/new", data={**data, "csrf_token": jm.csrf})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="form-alert"' in page and "the report refers to unknown operations" in page
+    assert re.search(r'<input class="form-check-input is-invalid"[^>]*value="NO-SUCH-OPERATION"[^>]*checked', page)
+    assert 'data-error-for="operations">unknown operation &#39;NO-SUCH-OPERATION&#39;</div>' in page
+    assert 'value="Kingston Container Terminal"' in page
+    assert report_count() == 0
+
+
 def test_rows_are_added_and_removed_without_javascript(jm, world):
     added = jm.post("/reports/new", data={**form_fields(action="add-items"), "csrf_token": jm.csrf})
     page = added.get_data(as_text=True)

@@ -1,0 +1,198 @@
+"""Search in the app: the backend for this deployment, source records from the ORM, and the outbox.
+
+Every change to a report calls `enqueue_reports` inside the change's transaction: an outbox row is
+written with it, so a committed change is never lost to search. With the embedded (database) backend
+the documents are also indexed at once in a savepoint of that same transaction and the rows removed;
+if that fails the save still succeeds and the rows wait for the worker. With Elasticsearch the rows
+wait for the worker (`flask search sync`, or the background thread under gunicorn).
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections.abc import Iterable, Iterator
+
+from flask import Flask, current_app
+from sqlalchemy import delete, insert, select
+from sqlalchemy.engine import Connection
+
+from app.database import utcnow, write_intent
+from app.extensions import db
+from app.search.models import SearchOutbox
+from search.backends import SearchBackend
+from search.documents import build_document
+from search.outbox import Lag, OutboxWorker, lag
+
+log = logging.getLogger(__name__)
+
+EXTENSION = "elix_search"
+LOAD_CHUNK = 500
+
+
+# --- the backend --------------------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def _in_session() -> Iterator[Connection]:
+    """The session's connection, in the caller's transaction (the request or command commits)."""
+    yield db.session.connection()
+
+
+@contextlib.contextmanager
+def _committed() -> Iterator[Connection]:
+    """The session's connection, committed on success (commands and the sync worker)."""
+    with write_intent():
+        try:
+            yield db.session.connection()
+            db.session.commit()
+        except BaseException:
+            db.session.rollback()
+            raise
+
+
+def uses_elasticsearch(app: Flask | None = None) -> bool:
+    return bool((app or current_app).config.get("ELASTICSEARCH_URL"))
+
+
+def get_backend(app: Flask | None = None, *, committing: bool = False) -> SearchBackend:
+    """The deployment's backend: Elasticsearch when ELASTICSEARCH_URL is set, else the embedded one.
+    The embedded backend works in the caller's transaction, or commits each step with `committing`."""
+    app = app or current_app
+    state = app.extensions.setdefault(EXTENSION, {})
+    key = "committing" if committing else "backend"
+    if key not in state:
+        if uses_elasticsearch(app):
+            from search.backends.elasticsearch import ElasticsearchBackend
+            from search.client import build_client
+
+            client = build_client(app.config["ELASTICSEARCH_URL"], app.config["ELASTICSEARCH_FLAVOR"])
+            state["backend"] = state["committing"] = ElasticsearchBackend(client)
+        else:
+            from search.backends.database import DatabaseBackend
+
+            state[key] = DatabaseBackend(_committed if committing else _in_session)
+    return state[key]
+
+
+# --- source records ---------------------------------------------------------------------------------------
+
+def load_sources(report_ids: Iterable[str]) -> dict[str, dict]:
+    """The source record of each existing report (search.documents): the API dump with persons, plus
+    `organisation_id` and `operation_ids`. Missing ids are reports that no longer exist."""
+    from app.seizures.models import SeizureReport
+    from app.seizures.schemas import SeizureReportSchema
+
+    schema = SeizureReportSchema()
+    ids = list(dict.fromkeys(report_ids))
+    sources: dict[str, dict] = {}
+    for start in range(0, len(ids), LOAD_CHUNK):
+        chunk = ids[start:start + LOAD_CHUNK]
+        for report in db.session.scalars(select(SeizureReport).where(SeizureReport.id.in_(chunk))):
+            sources[report.id] = {**schema.dump(report), "organisation_id": report.organisation_id,
+                                  "operation_ids": [op.id for op in report.operations]}
+    return sources
+
+
+def all_report_ids() -> list[str]:
+    from app.seizures.models import SeizureReport
+
+    return list(db.session.scalars(select(SeizureReport.id).order_by(SeizureReport.created_at)))
+
+
+def documents_for(report_ids: list[str]) -> Iterator[dict]:
+    """Search documents of the reports, loaded in chunks (a full rebuild never holds them all)."""
+    for start in range(0, len(report_ids), LOAD_CHUNK):
+        sources = load_sources(report_ids[start:start + LOAD_CHUNK])
+        yield from (build_document(source) for source in sources.values())
+        db.session.expunge_all()  # keep the identity map small over 100 000s of reports
+
+
+# --- the outbox --------------------------------------------------------------------------------------------
+
+def enqueue_reports(report_ids: Iterable[str]) -> None:
+    """Record that these reports changed, in the caller's transaction (call after flush). The demo
+    loader's bulk path and every report service call this."""
+    ids = list(dict.fromkeys(report_ids))
+    if not ids:
+        return
+    now = utcnow()
+    db.session.execute(insert(SearchOutbox), [{"report_id": i, "enqueued_at": now, "attempts": 0} for i in ids])
+    if not uses_elasticsearch() and current_app.config.get("SEARCH_INDEX_INLINE", True):
+        _index_now(ids)
+
+
+def report_changed(report) -> None:  # noqa: ANN001 - a SeizureReport
+    enqueue_reports([report.id])
+
+
+def _index_now(ids: list[str]) -> None:
+    """Embedded backend: index in a savepoint of the current transaction; a failure leaves the
+    outbox rows for the worker and never fails the caller's save."""
+    try:
+        with db.session.begin_nested():
+            backend = get_backend()
+            sources = load_sources(ids)
+            backend.index(build_document(sources[i]) for i in ids if i in sources)
+            gone = [i for i in ids if i not in sources]
+            if gone:
+                backend.delete(gone)
+            db.session.execute(delete(SearchOutbox).where(SearchOutbox.report_id.in_(ids)))
+    except Exception:  # noqa: BLE001 - search must never fail a save
+        log.warning("search: indexing %d report(s) failed; the outbox keeps them", len(ids), exc_info=True)
+
+
+def worker(app: Flask | None = None, batch_size: int = 500) -> OutboxWorker:
+    """An outbox worker for this app (call within an app context; it commits each step)."""
+    return OutboxWorker(_committed, get_backend(app, committing=True), load_sources, batch_size=batch_size)
+
+
+def outbox_lag() -> Lag:
+    return lag(db.session.connection())
+
+
+def status(app: Flask | None = None) -> dict:
+    """Backend, reachability, document count and outbox lag (for /healthz and `flask search status`)."""
+    app = app or current_app
+    backend = get_backend(app)
+    info: dict = {"backend": backend.name, "ok": False, "documents": None}
+    try:
+        info["ok"] = bool(backend.ping())
+        info["documents"] = backend.count() if info["ok"] else None
+    except Exception as exc:  # noqa: BLE001 - status reports, it does not fail
+        info["error"] = type(exc).__name__
+    waiting = outbox_lag()
+    info["outbox"] = {"rows": waiting.rows, "oldest_seconds": round(waiting.seconds, 1)}
+    return info
+
+
+# --- the background sync thread ------------------------------------------------------------------------------
+
+def start_sync_thread(app: Flask) -> threading.Thread | None:
+    """Start the outbox worker thread of this process once (gunicorn workers under `make run`)."""
+    state = app.extensions.setdefault(EXTENSION, {})
+    with _thread_lock:
+        thread = state.get("thread")
+        if thread is not None and thread.is_alive():
+            return thread
+        stop = threading.Event()
+
+        def run() -> None:
+            with app.app_context():
+                worker(app).run(stop, idle=app.config.get("SEARCH_SYNC_IDLE", 2.0))
+                db.session.remove()
+
+        thread = threading.Thread(target=run, name="elix-search-sync", daemon=True)
+        state["thread"], state["stop"] = thread, stop
+        thread.start()
+        log.info("search sync thread started (%s backend)", "elasticsearch" if uses_elasticsearch(app) else "database")
+        return thread
+
+
+def stop_sync_thread(app: Flask, timeout: float = 5.0) -> None:
+    state = app.extensions.get(EXTENSION, {})
+    if state.get("stop") is not None:
+        state["stop"].set()
+        state["thread"].join(timeout)
+
+
+_thread_lock = threading.Lock()

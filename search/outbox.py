@@ -1,0 +1,131 @@
+"""The outbox worker: brings the search backend up to date with the reports, without losing a change.
+
+Every change to a report writes a row to `search_outbox` in the same transaction (app.search.services).
+The worker takes rows in id order, loads the *current* source record of each report once (so the
+newest version wins however many rows a report has), indexes them in bulk, and deletes the rows only
+after the backend accepted the documents. When the backend is down the rows stay, their attempts
+grow, and `run` retries with exponential backoff. Documents carry the report's version and backends
+never replace a newer version with an older one, so two workers racing cannot bring back old data.
+
+No Flask here: the app passes a `transaction()` factory (a context manager giving a Connection and
+committing on exit), the backend, and `load_sources(report_ids) -> {id: source record}`.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import column, delete, func, select, table, update
+from sqlalchemy.engine import Connection
+
+from search.backends import SearchBackend
+from search.documents import build_document
+
+log = logging.getLogger(__name__)
+
+OUTBOX = table("search_outbox", column("id"), column("report_id"), column("enqueued_at"), column("attempts"),
+               column("last_error"))
+
+Transaction = Callable[[], AbstractContextManager[Connection]]
+LoadSources = Callable[[list[str]], dict[str, dict]]
+
+
+@dataclass(frozen=True)
+class Drained:
+    rows: int = 0
+    indexed: int = 0
+    deleted: int = 0
+
+
+@dataclass(frozen=True)
+class Lag:
+    rows: int
+    oldest: datetime | None
+
+    @property
+    def seconds(self) -> float:
+        if self.oldest is None:
+            return 0.0
+        oldest = self.oldest if self.oldest.tzinfo else self.oldest.replace(tzinfo=timezone.utc)
+        return max(0.0, (datetime.now(timezone.utc) - oldest).total_seconds())
+
+
+def lag(connection: Connection) -> Lag:
+    """How far the search backend is behind: rows waiting and the age of the oldest."""
+    rows, oldest = connection.execute(select(func.count(), func.min(OUTBOX.c.enqueued_at))
+                                      .select_from(OUTBOX)).one()
+    if isinstance(oldest, str):  # SQLite without the column's type: ISO text
+        oldest = datetime.fromisoformat(oldest)
+    return Lag(int(rows), oldest)
+
+
+class OutboxWorker:
+    def __init__(self, transaction: Transaction, backend: SearchBackend, load_sources: LoadSources,
+                 batch_size: int = 500, backoff: tuple[float, float] = (1.0, 60.0)) -> None:
+        self._transaction = transaction
+        self.backend = backend
+        self._load_sources = load_sources
+        self.batch_size = batch_size
+        self.backoff = backoff
+
+    def drain_once(self) -> Drained:
+        """Process the oldest batch of rows. Raises when the backend (or the loader) fails; the rows
+        then stay in the outbox with one more attempt recorded."""
+        with self._transaction() as connection:
+            rows = connection.execute(select(OUTBOX.c.id, OUTBOX.c.report_id).order_by(OUTBOX.c.id)
+                                      .limit(self.batch_size)).all()
+        if not rows:
+            return Drained()
+        row_ids = [row.id for row in rows]
+        report_ids = list(dict.fromkeys(row.report_id for row in rows))
+        try:
+            sources = self._load_sources(report_ids)
+            documents = [build_document(sources[i]) for i in report_ids if i in sources]
+            gone = [i for i in report_ids if i not in sources]
+            indexed = self.backend.index(documents) if documents else 0
+            deleted = self.backend.delete(gone) if gone else 0
+        except Exception as exc:
+            self._record_failure(row_ids, exc)
+            raise
+        with self._transaction() as connection:
+            connection.execute(delete(OUTBOX).where(OUTBOX.c.id.in_(row_ids)))
+        log.info("search outbox: %d rows, %d documents indexed, %d removed", len(rows), indexed, deleted)
+        return Drained(len(rows), indexed, deleted)
+
+    def drain(self) -> Drained:
+        """Process rows until the outbox is empty (rows added meanwhile included)."""
+        total = Drained()
+        while True:
+            done = self.drain_once()
+            if not done.rows:
+                return total
+            total = Drained(total.rows + done.rows, total.indexed + done.indexed, total.deleted + done.deleted)
+
+    def run(self, stop: threading.Event, idle: float = 2.0) -> None:
+        """Drain until `stop` is set; wait `idle` seconds when there is nothing to do, and back off
+        exponentially (up to backoff[1] seconds) while the backend or the database fails."""
+        delay = self.backoff[0]
+        while not stop.is_set():
+            try:
+                done = self.drain()
+            except Exception:  # noqa: BLE001 - keep the worker alive; the rows are still there
+                log.warning("search outbox: sync failed, retrying in %.0f s", delay, exc_info=True)
+                stop.wait(delay)
+                delay = min(delay * 2, self.backoff[1])
+                continue
+            delay = self.backoff[0]
+            if not done.rows:
+                stop.wait(idle)
+
+    def _record_failure(self, row_ids: list[int], exc: Exception) -> None:
+        try:
+            with self._transaction() as connection:
+                connection.execute(update(OUTBOX).where(OUTBOX.c.id.in_(row_ids))
+                                   .values(attempts=OUTBOX.c.attempts + 1,
+                                           last_error=f"{type(exc).__name__}: {exc}"[:500]))
+        except Exception:  # noqa: BLE001 - the database may be the thing that is down
+            log.warning("search outbox: could not record the failure", exc_info=True)
