@@ -40,7 +40,14 @@ def log_uniform(rng: random.Random, low: float, high: float) -> float:
 
 
 def pick(rng: random.Random, weighted: dict):  # noqa: ANN201 - keys of any type
-    return rng.choices(list(weighted), weights=list(weighted.values()))[0]
+    """A key of `weighted` drawn with probability proportional to its value."""
+    left = rng.random() * sum(weighted.values())
+    for key, weight in weighted.items():
+        left -= weight
+        if left < 0:
+            return key
+    return key  # rounding left a crumb: the last key
+
 
 
 # --- tobacco ------------------------------------------------------------------------------------------

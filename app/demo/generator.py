@@ -78,6 +78,7 @@ class _Generator:
         self.weights = {code: REPORTING_WEIGHTS.get(code, 1) for code in self.members}
         self.fleet = conveyances.Fleet.build(rng)
         self.zones = {code: ZoneInfo(a.timezone) for code, a in self.members.items()}
+        self.category_mixes = {code: category_mix(code) for code in self.members}
 
     # --- one report -------------------------------------------------------------------------------
 
@@ -85,7 +86,7 @@ class _Generator:
         rng = self.rng
         admin = self._administration(op)
         category = pick(rng, OPERATION_FOCUS if op and op.code.startswith("CARIBBEAN") else
-                        {c: 1 for c in op.focus_categories} if op else category_mix(admin.code))
+                        {c: 1 for c in op.focus_categories} if op else self.category_mixes[admin.code])
         outbound = rng.random() < OUTBOUND.get((admin.code, category), 0.6 if category == "currency" else 0)
         scenario = SCENARIOS[pick(rng, SCENARIO_MIX[category])]
         seized = self._seized_at(admin, op)
