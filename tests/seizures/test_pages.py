@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.seizures.forms import local_seizure_time, payload_from_values, values_from_formdata
+from app.seizures.forms import field_name, local_seizure_time, payload_from_values, values_from_formdata
 from app.seizures.models import SeizureReport
 from tests import factories
 
@@ -476,3 +476,13 @@ def test_html_in_the_narrative_is_escaped(jm, world):
 ])
 def test_the_seizure_time_is_read_in_the_countrys_local_time(local, country, expected):
     assert local_seizure_time(local, country) == expected
+
+
+@pytest.mark.parametrize(("error_key", "name"), [
+    ("items.0.unit", "items-0-unit"), ("items.2.estimated_value.currency", "items-2-value_currency"),
+    ("items.1.estimated_value.amount", "items-1-value_amount"), ("persons.0.document.number", "persons-0-document_number"),
+    ("conveyance.containers.3", "conveyance-containers"), ("detection_methods.1", "detection_methods"),
+    ("location.lat", "location-lat"), ("marking.distribution", "marking-distribution"), ("seized_at", "seized_at"),
+])
+def test_schema_error_keys_map_to_form_fields(error_key, name):
+    assert field_name(error_key) == name
