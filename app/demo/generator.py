@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 from app.demo import conveyances, narratives, people
 from app.demo.commodities import ItemDraft, items_for, log_uniform, pick
 from app.demo.network import OPERATIONS, Administration, OperationSpec, administrations, officer_email
-from app.demo.scenarios import (DESTINATIONS, ORIGINS, OUTBOUND, REPORTING_WEIGHTS, SCENARIO_MIX, SCENARIOS,
-                                TRANSHIPMENT_HUBS, TRANSITS, Scenario, category_mix)
+from app.demo.scenarios import (DESTINATIONS, ONWARD, ORIGINS, OUTBOUND, REPORTING_WEIGHTS, SCENARIO_MIX,
+                                SCENARIOS, TRANSHIPMENT_HUBS, TRANSITS, Scenario, category_mix)
 
 DEMO_NAMESPACE = uuid.UUID("6d1c1f0e-2f0b-5c55-9a53-4c1e1b8e2017")
 START = datetime(2016, 1, 1, tzinfo=timezone.utc)
@@ -179,7 +179,7 @@ class _Generator:
         legs = [{"role": "origin", "country": origin, "place": None}] if departure != origin else []
         legs.append({"role": "departure", "country": departure, "place": self._place(departure, scenario)})
         if procedure == "transhipment":
-            onward = pick(rng, {c: w for c, w in DESTINATIONS["drugs"].items() if c not in (home, departure)})
+            onward = pick(rng, {c: w for c, w in ONWARD.items() if c not in (home, departure)})
             legs.append({"role": "transhipment", "country": home, "place": here})
             legs.append({"role": "destination", "country": onward, "place": self._place(onward, scenario)})
             return legs, origin, None, []

@@ -125,6 +125,8 @@ DESTINATIONS = {
     "other": {"US": 40, "VE": 20, "PA": 20, "HT": 20},
 }
 DESTINATIONS["ammunition"] = DESTINATIONS["firearms"]
+# Where goods transhipped at a hub were going next.
+ONWARD = {"US": 30, "NL": 10, "GB": 10, "ES": 5, "CA": 5, "BS": 10, "TT": 10, "BB": 10, "HT": 10}
 
 # Share of an administration's seizures of a category that are outbound.
 OUTBOUND = {("US", "firearms"): 0.9, ("US", "ammunition"): 0.9, ("CO", "drugs"): 0.6, ("PA", "drugs"): 0.5,
