@@ -18,14 +18,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
+
+import pycountry
 
 LANGUAGE_ANALYZERS = {"en": "english", "es": "spanish", "fr": "french", "nl": "dutch"}
 # Languages that any engine ELIX supports is expected to have; Dutch is optional.
 REQUIRED_LANGUAGES = ("en", "es", "fr")
-
-# The free-text fields with language sub-fields; items.description is inside the `items` nested path.
-MULTILINGUAL_FIELDS = ("narrative", "concealment_details", "items.description")
-HIGHLIGHT_FIELDS = ("narrative", "items.description")
 
 # Fields a hit is built from: everything else stays in the index.
 HIT_SOURCE = ("id", "reference", "seized_at", "country", "organisation", "categories", "summary")
@@ -33,6 +32,8 @@ HIT_SOURCE = ("id", "reference", "seized_at", "country", "organisation", "catego
 _KEYWORD = {"type": "keyword"}
 _INTEGER = {"type": "integer"}
 _NOT_INDEXED = {"type": "keyword", "index": False, "doc_values": False}
+_FOLDED_TEXT = {"type": "text", "analyzer": "folded"}
+_FOLDING = ["lowercase", "asciifolding"]
 
 
 def _multilingual(languages: Iterable[str]) -> dict:
@@ -50,17 +51,18 @@ def index_definition(languages: Iterable[str] = tuple(LANGUAGE_ANALYZERS)) -> di
         "_source": {"excludes": ["persons_text"]},
         "_meta": {"languages": languages},
         "properties": {
-            "id": _KEYWORD, "reference": _KEYWORD, "status": _KEYWORD,
+            "id": _KEYWORD, "reference": _KEYWORD, "version": {"type": "long"}, "status": _KEYWORD,
             "organisation": _KEYWORD, "organisation_id": _INTEGER, "distribution": _KEYWORD, "tlp": _KEYWORD,
             "operation_ids": _INTEGER, "operations": _KEYWORD,
             "seized_at": {"type": "date"}, "seized_month": _KEYWORD, "country": _KEYWORD,
             "location": {"properties": {
-                "name": {"type": "text", "analyzer": "folded", "fields": {"keyword": _KEYWORD}},
+                "name": {**_FOLDED_TEXT, "fields": {"keyword": _KEYWORD}},
                 "locode": _KEYWORD, "type": _KEYWORD,
                 "lat": {"type": "double", "index": False}, "lon": {"type": "double", "index": False},
             }},
-            # Derived by the backend from location.lat/lon (a geo_point cannot carry name and locode).
+            # Derived by to_source: a geo_point cannot carry name and locode; coded facts as words.
             "geo": {"type": "geo_point"},
+            "facts": text,
             "transport_mode": _KEYWORD, "procedure": _KEYWORD, "traffic": _KEYWORD,
             "detection_methods": _KEYWORD, "concealment_methods": _KEYWORD,
             "categories": _KEYWORD, "subcategories": _KEYWORD,
@@ -70,11 +72,11 @@ def index_definition(languages: Iterable[str] = tuple(LANGUAGE_ANALYZERS)) -> di
             }},
             "route": {"type": "nested", "properties": {"role": _KEYWORD, "country": _KEYWORD, "place": _KEYWORD}},
             "route_countries": _KEYWORD,
-            "vessel_name": {"type": "keyword", "normalizer": "folded", "fields": {"text": {"type": "text", "analyzer": "folded"}}},
+            "vessel_name": {"type": "keyword", "normalizer": "folded", "fields": {"text": _FOLDED_TEXT}},
             "imo": _KEYWORD, "flag": _KEYWORD, "containers": _KEYWORD, "flight": _KEYWORD,
             "vehicle_plate": _KEYWORD, "locodes": _KEYWORD,
             "narrative": text, "concealment_details": text, "language": _KEYWORD,
-            "persons_text": {"type": "text", "analyzer": "folded"},
+            "persons_text": _FOLDED_TEXT,
             "summary": _NOT_INDEXED,
         },
     }
@@ -83,8 +85,8 @@ def index_definition(languages: Iterable[str] = tuple(LANGUAGE_ANALYZERS)) -> di
         "max_result_window": 10_000,
         # Case and accents never matter: "cachees" finds "cachées", "elan" finds "Élan".
         "analysis": {
-            "analyzer": {"folded": {"type": "custom", "tokenizer": "standard", "filter": ["lowercase", "asciifolding"]}},
-            "normalizer": {"folded": {"type": "custom", "filter": ["lowercase", "asciifolding"]}},
+            "analyzer": {"folded": {"type": "custom", "tokenizer": "standard", "filter": _FOLDING}},
+            "normalizer": {"folded": {"type": "custom", "filter": _FOLDING}},
         },
     }
     return {"settings": settings, "mappings": mappings}
@@ -93,3 +95,28 @@ def index_definition(languages: Iterable[str] = tuple(LANGUAGE_ANALYZERS)) -> di
 def language_fields(field: str, languages: Iterable[str]) -> list[str]:
     """`narrative` -> ["narrative", "narrative.en", "narrative.es", ...] for the index's languages."""
     return [field, *(f"{field}.{lang}" for lang in languages)]
+
+
+def to_source(document: dict) -> dict:
+    """The stored source of a search document: the document plus two derived fields,
+    `geo` (the location as a geo_point) and `facts` (what the codes say, as words the text query
+    matches: categories and subcategories, HS codes, the names of the countries of seizure and route)."""
+    source = {**document, "facts": facts_text(document)}
+    location = document.get("location") or {}
+    if location.get("lat") is not None and location.get("lon") is not None:
+        source["geo"] = {"lat": location["lat"], "lon": location["lon"]}
+    return source
+
+
+def facts_text(document: dict) -> str:
+    words = []
+    for item in document.get("items") or []:
+        words += [item.get("category"), item.get("subcategory"), item.get("hs_code")]
+    words += [country_name(code) for code in [document.get("country"), *(document.get("route_countries") or [])]]
+    return " ".join(dict.fromkeys(word.replace("_", " ") for word in words if word))
+
+
+@lru_cache(maxsize=512)
+def country_name(code: str | None) -> str:
+    country = pycountry.countries.get(alpha_2=code) if code else None
+    return (getattr(country, "common_name", None) or country.name) if country else ""

@@ -1,10 +1,15 @@
 """Fixtures of the search tests."""
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator
 
 import pytest
 from osmem_server import OsmemServer
+
+from search.backends.elasticsearch import ElasticsearchBackend
+from search.client import build_client
 
 
 @pytest.fixture(scope="session")
@@ -16,3 +21,29 @@ def osmem_server() -> Iterator[OsmemServer]:
     server.close()
     if server.process.stdout:
         server.process.stdout.close()
+
+
+def elasticsearch_engine(request: pytest.FixtureRequest) -> tuple[str, str]:
+    """(url, flavour) of the engine under test: TEST_ELASTICSEARCH_URL (flavour from ELASTICSEARCH_FLAVOR)
+    when set, otherwise a fresh clone of the session's osmem server (flavour opensearch)."""
+    url = os.environ.get("TEST_ELASTICSEARCH_URL")
+    if url:
+        return url, os.environ.get("ELASTICSEARCH_FLAVOR", "elasticsearch")
+    return request.getfixturevalue("osmem_url"), "opensearch"
+
+
+def on_osmem() -> bool:
+    return not os.environ.get("TEST_ELASTICSEARCH_URL")
+
+
+@pytest.fixture
+def elasticsearch_backend(request: pytest.FixtureRequest) -> Iterator[ElasticsearchBackend]:
+    """An ElasticsearchBackend on its own alias; its indices are deleted afterwards (a real cluster
+    is shared, an osmem clone is dropped anyway)."""
+    url, flavor = elasticsearch_engine(request)
+    backend = ElasticsearchBackend(build_client(url, flavor), alias=f"elix-test-{uuid.uuid4().hex[:12]}")
+    yield backend
+    names = list(backend.client.indices.get(index=f"{backend.alias}-*", allow_no_indices=True))
+    if names:  # by name: Elasticsearch refuses wildcard deletes by default
+        backend.client.indices.delete(index=",".join(names), ignore_unavailable=True)
+    backend.client.close()
