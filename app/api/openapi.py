@@ -122,6 +122,12 @@ def openapi_document() -> dict:
     spec.path("/me", operations={"get": {"summary": "The authenticated user", "responses": _responses("200", "Me")}})
     spec.path("/openapi.json", operations={"get": {"summary": "This document (no authentication)", "security": [],
                                                    "responses": {"200": {"description": "OK", **_json({"type": "object"})}}}})
+    from app.api.openapi_products import add_product_paths
+
+    add_product_paths(spec)
+    from app.api.openapi_search import add_search_paths
+
+    add_search_paths(spec)
     document = spec.to_dict()
     document["security"] = [{"bearer": []}]
     return document

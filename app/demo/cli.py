@@ -6,6 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from app.cli_support import fail_on_validation, write_command
+from app.conferences.demo import load_demo_conference
 from app.demo import network, services
 from app.extensions import db
 
@@ -22,10 +23,12 @@ def load(count: int, seed: int) -> None:
     started = time.perf_counter()
     with fail_on_validation():
         result = services.load_demo(seed, count, progress=_progress)
+        conference_created = load_demo_conference()
     db.session.commit()
     elapsed = time.perf_counter() - started
     click.echo(f"organisations: {result.organisations_created} created; users: {result.users_created} created; "
                f"operations: {result.operations_created} created")
+    click.echo(f"conferences: {1 if conference_created else 0} created")
     if result.reports_added:
         click.echo(f"seizure reports: {result.reports_added} added (seed {seed}) in {elapsed:.1f} s")
     elif result.reports_present:

@@ -2,16 +2,22 @@
 from __future__ import annotations
 
 import logging
+from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import or_, select, true
+from sqlalchemy import exists, func, or_, select, true
 
+from app.database import utcnow
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.extensions import db
-from app.operations.models import Operation, operation_participants
+from app.operations.models import PHASES, Operation, OperationPhase, operation_participants
 from app.organisations.models import NETWORK_KINDS, Organisation
+from app.permissions import SHARED_STATUSES, viewer_for, visible_reports_clause
+from app.seizures.models import SeizureItem, SeizureReport, report_operations
 from app.users.models import User
 
 log = logging.getLogger(__name__)
+
+PREVIEW_SAMPLE = 20
 
 
 def visible_operations_clause(user: User):  # noqa: ANN201
@@ -36,6 +42,16 @@ def get_operation(user: User, code: str) -> Operation:
     return op
 
 
+def can_edit_operation(user: User, op: Operation) -> bool:
+    """Analysts of the lead organisation, and the analyst who created the operation."""
+    return user.has_role("analyst") and (user.organisation_id == op.lead_organisation_id
+                                         or user.id == op.created_by_id)
+
+
+def can_link_in_bulk(user: User, op: Operation) -> bool:
+    return user.has_role("analyst") and user.organisation_id == op.lead_organisation_id
+
+
 def _organisations(codes: list[str], field: str) -> list[Organisation]:
     found = {o.code: o for o in db.session.scalars(select(Organisation).where(Organisation.code.in_(codes)))}
     errors = {f"{field}.{i}" if field == "participants" else field: [f"unknown organisation {c!r}"]
@@ -45,6 +61,10 @@ def _organisations(codes: list[str], field: str) -> list[Organisation]:
     return [found[c] for c in dict.fromkeys(codes)]
 
 
+def _phases(data: list[dict]) -> list[OperationPhase]:
+    return [OperationPhase(name=p["name"], starts_on=p["starts_on"], ends_on=p["ends_on"]) for p in data]
+
+
 def create_operation(user: User, data: dict) -> Operation:
     if not user.has_role("analyst"):
         raise Forbidden("only analysts create operations")
@@ -52,11 +72,100 @@ def create_operation(user: User, data: dict) -> Operation:
         raise ValidationFailed("the code is taken", {"code": [f"an operation {data['code']!r} exists"]})
     lead = _organisations([data["lead_organisation"]], "lead_organisation")[0]
     op = Operation(code=data["code"], name=data["name"], description=data.get("description", ""),
+                   executive_summary=data.get("executive_summary", ""),
                    lead_organisation=lead, starts_on=data["starts_on"], ends_on=data["ends_on"],
                    focus_categories=data.get("focus_categories", []), status=data.get("status", "planned"),
                    participants=_organisations(data.get("participants", []), "participants"),
-                   created_by_id=user.id)
+                   phases=_phases(data.get("phases", [])), created_by_id=user.id)
     db.session.add(op)
     db.session.flush()
     log.info("operation %s created by user %s", op.code, user.id)
     return op
+
+
+def update_operation(user: User, op: Operation, data: dict) -> Operation:
+    """Apply validated fields (OperationSchema output; only the keys present change)."""
+    if not can_edit_operation(user, op):
+        raise Forbidden("only analysts of the lead organisation change this operation")
+    for name in ("name", "description", "executive_summary", "starts_on", "ends_on", "focus_categories", "status"):
+        if name in data:
+            setattr(op, name, data[name])
+    if "lead_organisation" in data:
+        op.lead_organisation = _organisations([data["lead_organisation"]], "lead_organisation")[0]
+    if "participants" in data:
+        op.participants = _organisations(data["participants"], "participants")
+    if "phases" in data:
+        # Replace the rows in place per phase name: the unique (operation, name) holds within one flush.
+        wanted = {p["name"]: p for p in data["phases"]}
+        for phase in list(op.phases):
+            if phase.name not in wanted:
+                op.phases.remove(phase)
+        for name, values in wanted.items():
+            phase = op.phase(name)
+            if phase is None:
+                op.phases.append(OperationPhase(name=name, starts_on=values["starts_on"], ends_on=values["ends_on"]))
+            else:
+                phase.starts_on, phase.ends_on = values["starts_on"], values["ends_on"]
+    op.updated_by_id, op.updated_at = user.id, utcnow()
+    db.session.flush()
+    log.info("operation %s updated by user %s", op.code, user.id)
+    return op
+
+
+# --- bulk linking ------------------------------------------------------------------------------------
+
+def rule_period(op: Operation, phase: str | None) -> tuple[date, date]:
+    if phase is None:
+        return op.starts_on, op.ends_on
+    found = op.phase(phase)
+    if found is None:
+        raise ValidationFailed("the operation has no such phase",
+                               {"phase": [f"the operation has no {PHASES.get(phase, phase).lower()} phase dates"]})
+    return found.starts_on, found.ends_on
+
+
+def linkable_reports_query(user: User, op: Operation, rule: dict):  # noqa: ANN201
+    """The reports a bulk link would add: visible to the analyst, shared (submitted or validated), of an
+    organisation leading or taking part in the operation, not linked yet, seized within the rule's period,
+    with an item of the rule's categories. Reports of other organisations with `operation` distribution are
+    left out: linking them would open them to this operation's participants, which is their owner's choice."""
+    if not can_link_in_bulk(user, op):
+        raise Forbidden("only analysts of the lead organisation link reports in bulk")
+    starts_on, ends_on = rule_period(op, rule.get("phase"))
+    viewer = viewer_for(user)
+    stmt = select(SeizureReport).where(
+        visible_reports_clause(viewer),
+        SeizureReport.status.in_(SHARED_STATUSES),
+        SeizureReport.organisation_id.in_(op.member_ids()),
+        or_(SeizureReport.distribution.in_(("network", "partners")),
+            SeizureReport.organisation_id == user.organisation_id),
+        SeizureReport.seized_at >= datetime.combine(starts_on, time.min, timezone.utc),
+        SeizureReport.seized_at < datetime.combine(ends_on + timedelta(days=1), time.min, timezone.utc),
+        ~exists().where(report_operations.c.report_id == SeizureReport.id,
+                        report_operations.c.operation_id == op.id),
+    )
+    if rule.get("categories"):
+        stmt = stmt.where(exists().where(SeizureItem.report_id == SeizureReport.id,
+                                         SeizureItem.category.in_(rule["categories"])))
+    return stmt
+
+
+def preview_links(user: User, op: Operation, rule: dict) -> dict:
+    stmt = linkable_reports_query(user, op, rule)
+    count = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    sample = db.session.scalars(stmt.order_by(SeizureReport.seized_at, SeizureReport.reference)
+                                .limit(PREVIEW_SAMPLE)).all()
+    return {"count": int(count or 0), "sample": [r.reference for r in sample]}
+
+
+def link_reports(user: User, op: Operation, rule: dict) -> int:
+    """Link every report the rule selects. Each report is changed through the ORM (its version and
+    updated_at move on), so concurrent edits see the change and the search index follows."""
+    reports = db.session.scalars(linkable_reports_query(user, op, rule)).all()
+    now = utcnow()
+    for report in reports:
+        report.operations.append(op)
+        report.updated_at = now
+    db.session.flush()
+    log.info("operation %s: %d reports linked in bulk by user %s", op.code, len(reports), user.id)
+    return len(reports)

@@ -1,0 +1,136 @@
+"""Operation pages: list, create, edit, the live figures page, and bulk linking of reports."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from marshmallow import ValidationError
+from sqlalchemy import select
+
+from app.errors import ElixError, flatten_errors
+from app.extensions import db
+from app.operations import services
+from app.operations.figures import compute_figures, operation_scope
+from app.operations.forms import LinkRuleForm, OperationForm
+from app.operations.schemas import OperationPatchSchema, OperationSchema
+from app.organisations.models import Organisation
+from app.permissions import viewer_for
+
+bp = Blueprint("operations", __name__, template_folder="templates", url_prefix="/operations")
+
+
+@bp.before_request
+@login_required
+def _require_login() -> None:
+    return None
+
+
+def _organisations() -> list[Organisation]:
+    return list(db.session.scalars(select(Organisation).order_by(Organisation.kind, Organisation.code)))
+
+
+@bp.get("")
+def index():
+    return render_template("operations/index.html", operations=services.list_operations(current_user))
+
+
+def _save(form: OperationForm, operation=None):  # noqa: ANN001,ANN202
+    """Validate the form's payload with the API schema and save; the form's errors on failure."""
+    payload = form.payload()
+    try:
+        if operation is None:
+            data = OperationSchema().load(payload)
+            operation = services.create_operation(current_user, data)
+        else:
+            payload.pop("code")
+            data = OperationPatchSchema().load(payload)
+            services.update_operation(current_user, operation, data)
+    except ValidationError as exc:
+        form_errors = form.add_errors(flatten_errors(exc.messages), payload["phases"])
+    except ElixError as exc:
+        db.session.rollback()
+        form_errors = form.add_errors(exc.fields, payload["phases"]) or ([] if exc.fields else [exc.message])
+    else:
+        db.session.commit()
+        return operation, []
+    return None, form_errors
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    if not current_user.has_role("analyst"):
+        abort(403)
+    form = OperationForm()
+    form.set_organisations(_organisations())
+    if request.method == "GET":
+        form.lead_organisation.data = current_user.organisation.code
+    errors: list[str] = []
+    if form.validate_on_submit():
+        operation, errors = _save(form)
+        if operation is not None:
+            flash(f"Operation {operation.code} created.", "success")
+            return redirect(url_for("operations.detail", code=operation.code))
+    return render_template("operations/form.html", form=form, operation=None, errors=errors), (
+        422 if request.method == "POST" else 200)
+
+
+@bp.route("/<code>/edit", methods=["GET", "POST"])
+def edit(code: str):
+    operation = services.get_operation(current_user, code)
+    if not services.can_edit_operation(current_user, operation):
+        abort(403)
+    form = OperationForm()
+    form.set_organisations(_organisations())
+    if request.method == "GET":
+        form.fill(operation)
+    form.code.data = operation.code  # the code never changes
+    errors: list[str] = []
+    if form.validate_on_submit():
+        saved, errors = _save(form, operation)
+        if saved is not None:
+            flash("Operation saved.", "success")
+            return redirect(url_for("operations.detail", code=operation.code))
+    return render_template("operations/form.html", form=form, operation=operation, errors=errors), (
+        422 if request.method == "POST" else 200)
+
+
+@bp.get("/<code>")
+def detail(code: str):
+    operation = services.get_operation(current_user, code)
+    figures = compute_figures(viewer_for(current_user), operation_scope(operation))
+    return render_template("operations/detail.html", operation=operation, figures=figures, map_svg=None,
+                           can_edit=services.can_edit_operation(current_user, operation),
+                           can_link=services.can_link_in_bulk(current_user, operation))
+
+
+@bp.route("/<code>/links", methods=["GET", "POST"])
+def links(code: str):
+    """Bulk linking: the rule form, then a preview with the count, then the confirmed link."""
+    operation = services.get_operation(current_user, code)
+    if not services.can_link_in_bulk(current_user, operation):
+        abort(403)
+    form = LinkRuleForm()
+    preview = None
+    errors: list[str] = []
+    if form.validate_on_submit():
+        try:
+            if request.form.get("action") == "link":
+                linked = services.link_reports(current_user, operation, form.rule())
+                db.session.commit()
+                flash(f"{linked} report{'s' if linked != 1 else ''} linked to {operation.code}.", "success")
+                return redirect(url_for("operations.detail", code=operation.code))
+            preview = services.preview_links(current_user, operation, form.rule())
+        except ElixError as exc:
+            db.session.rollback()
+            errors = [m for messages in exc.fields.values() for m in messages] or [exc.message]
+    return render_template("operations/links.html", operation=operation, form=form, preview=preview,
+                           errors=errors)
+
+
+@bp.app_template_global("report_url")
+def report_url(reference: str) -> str | None:
+    """The page of a report by its reference (None while the seizure pages offer no such route)."""
+    from flask import current_app
+
+    if "seizures.by_reference" not in current_app.view_functions:
+        return None
+    return url_for("seizures.by_reference", reference=reference)

@@ -1,0 +1,18 @@
+"""gunicorn settings read from the working directory (`make run`, `make serve`): each worker process
+also runs a thread that works the product job queue (app.jobs.worker). Set ELIX_JOB_THREAD=0 when
+separate `flask jobs work` processes do the work."""
+import os
+
+
+def post_worker_init(worker):  # noqa: ANN001,ANN201
+    if os.environ.get("ELIX_JOB_THREAD", "1") != "0":
+        from app.jobs.worker import start_thread
+
+        start_thread(worker.wsgi)
+
+
+def worker_exit(server, worker):  # noqa: ANN001,ANN201
+    if os.environ.get("ELIX_JOB_THREAD", "1") != "0" and getattr(worker, "wsgi", None) is not None:
+        from app.jobs.worker import stop_thread
+
+        stop_thread(worker.wsgi)
