@@ -39,4 +39,20 @@ Figures (shared by the operation page, the PDFs and the conference report's regi
         "operations": [{"code", "name", "period": {...}, "figures": Figures}],
         "prepared_by": {...}, "generated_at": ..., "marking": {...},
     }
+
+Notes for the callers (the renderer relies on them):
+
+- Plain JSON data only (str, int, float, bool, None, lists, dicts): render_product() serialises the
+  context before it starts the child, so an ORM object or a datetime is a TypeError there.
+- Dates are ISO strings ("2017-10-02"); `generated_at` is ISO 8601 (naive = UTC).
+- `marking`: "tlp" is a code of TLP_ORDER ("clear", "green", "amber", "amber+strict", "red");
+  "distribution" a DISTRIBUTIONS code and "handling" "P"/"C" (either may be None). They are printed
+  with their labels; an unknown distribution/handling value is printed as given.
+- Text fields may be empty or None where optional (description, executive_summary, summaries,
+  subcategory_label, handling). Free text is escaped; a blank line starts a new paragraph.
+- The conference report prints no annex: its Figures' "seizures" may be an empty list.
+- How figures are printed (reports/formatting.py), so tests can look for them in the PDF's text:
+  counts `integer(1234)` -> "1,234"; quantities `quantity(1234.5)` -> "1,234.5" (at most three
+  decimals); annex rows "<quantity> <unit>"; dates in tables "2 October 2017", in the annex
+  "2017-10-02". Locations beyond the first 25 are summed in one "N other locations" row.
 """

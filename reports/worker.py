@@ -1,0 +1,85 @@
+"""The render child: runs in a process forked from the multiprocessing fork server, applies its memory
+limit, runs the job named "module:function" and sends the result (or the failure) back over its pipe.
+
+This module stays light (the parent imports it); the fork server preloads reports.assembly, which
+brings WeasyPrint, fontconfig, the templates and the base map, so each child starts warm.
+"""
+from __future__ import annotations
+
+import ctypes
+import errno
+import gc
+import importlib
+import os
+import resource
+import traceback
+from typing import Any
+
+EXIT_OUT_OF_MEMORY = 3
+EXIT_FAILED = 4
+M_ARENA_MAX = -8  # glibc's mallopt parameter
+
+
+def set_memory_limit(memory_mb: int) -> None:
+    """Cap the address space; allocations beyond it fail (MemoryError in Python code, a crash in some C
+    code). One malloc arena: the arenas glibc reserves for threads (Pango starts one) would otherwise
+    take 64 MB of address space each."""
+    try:
+        ctypes.CDLL(None).mallopt(M_ARENA_MAX, 1)
+    except (OSError, AttributeError):  # not glibc
+        pass
+    limit = memory_mb * 1024 * 1024
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def peak_memory_kb() -> int:
+    """This process's peak resident set plus that of any helper processes it waited for."""
+    return (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+
+
+def child_main(conn, target: str, payload: Any, memory_mb: int) -> None:
+    """Entry point of the child: `target` is "module:function", called as function(payload, progress).
+    Messages to the parent: ("progress", fraction, stage)..., then ("done", result, peak_kb) or
+    ("error", kind, message)."""
+    os.setpgrp()  # its own process group, so the parent can end it with any helpers it started
+    failure = None
+    try:
+        set_memory_limit(memory_mb)
+        module, _, name = target.partition(":")
+        function = getattr(importlib.import_module(module), name)
+
+        def progress(fraction: float, stage: str) -> None:
+            conn.send(("progress", float(fraction), str(stage)))
+
+        result = function(payload, progress)
+    except MemoryError:
+        failure = ("memory", EXIT_OUT_OF_MEMORY, f"out of memory (limit {memory_mb} MB)")
+    except OSError as exc:
+        if exc.errno == errno.ENOMEM:
+            failure = ("memory", EXIT_OUT_OF_MEMORY, f"out of memory (limit {memory_mb} MB)")
+        else:
+            failure = ("failed", EXIT_FAILED, _describe(exc))
+    except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent as a message
+        failure = ("failed", EXIT_FAILED, _describe(exc))
+    if failure is None:
+        conn.send(("done", result, peak_memory_kb()))
+        return
+    gc.collect()  # the failed render's objects are unreachable now: room to send the message
+    kind, code, message = failure
+    _send_quietly(conn, ("error", kind, message))
+    os._exit(code)
+
+
+def _describe(exc: BaseException) -> str:
+    return "".join(traceback.format_exception_only(type(exc), exc)).strip()[:2000]
+
+
+def _send_quietly(conn, message: tuple) -> None:
+    try:
+        conn.send(message)
+    except BaseException:  # noqa: BLE001 - the exit code still tells the parent what happened
+        pass

@@ -1,0 +1,54 @@
+"""Functions the renderer tests run in the render child (by name: "tests.reports.child_functions:...").
+
+Each takes (payload, progress) like reports.assembly.render_payload.
+"""
+from __future__ import annotations
+
+import ctypes
+import os
+import time
+from pathlib import Path
+
+
+def echo(payload, progress):
+    progress(0.5, "halfway")
+    return {"echo": payload, "pid": os.getpid()}
+
+
+def sleep_forever(payload, progress):
+    Path(payload["pid_file"]).write_text(str(os.getpid()))
+    time.sleep(600)
+
+
+def sleep_with_helper(payload, progress):
+    """Fork a helper (as the annex renderer does) and sleep: a timeout must end both."""
+    helper = os.fork()
+    if helper == 0:
+        time.sleep(600)
+        os._exit(0)
+    Path(payload["pid_file"]).write_text(f"{os.getpid()} {helper}")
+    time.sleep(600)
+
+
+def allocate(payload, progress):
+    """Keep allocating 50 MB blocks until the memory limit stops it."""
+    blocks = []
+    for _ in range(400):
+        blocks.append(bytearray(50 * 1024 * 1024))
+    return len(blocks)
+
+
+def abort(payload, progress):
+    os.abort()
+
+
+def segfault(payload, progress):
+    ctypes.string_at(0)
+
+
+def fail(payload, progress):
+    raise ValueError("the template broke")
+
+
+def exit_quietly(payload, progress):
+    os._exit(7)
