@@ -28,6 +28,72 @@ def _payload(**fields) -> dict:
     return {**base, **fields}
 
 
+def seed_corpus(world) -> dict:  # noqa: ANN001
+    """Reports A–G through the app's services (see SearchBackendContract for who sees what)."""
+    jm, ky = world["jm_officer"], world["ky_officer"]
+    factories.operation(OPERATION, world.ky, [world.jm], focus_categories=["firearms"])
+    reports = {
+        "A": factories.report(jm, **_payload(
+            seized_at="2025-03-10T10:00:00-05:00", language="en",
+            narrative="Smuggled cigarettes discovered in a reefer container from Panama; cartons hidden "
+                      "behind frozen fish.",
+            items=[{"category": "tobacco", "subcategory": "cigarettes", "description": "Counterfeit Marlboro",
+                    "quantity": 50, "unit": "cartons"},
+                   {"category": "tobacco", "subcategory": "raw_tobacco", "quantity": 20, "unit": "kg"}],
+            route=[{"role": "departure", "country": "PA", "place": "PAMIT"},
+                   {"role": "transit", "country": "DO"}, {"role": "destination", "country": "JM"}],
+            persons=[{"role": "consignee", "name": "Winston Uniquename", "nationality": "JM",
+                      "document": {"type": "passport", "number": "P9988776", "country": "JM"}}],
+            detection_methods=["risk_profiling", "xray"], concealment_methods=["within_goods"])),
+        "B": factories.report(ky, **_payload(
+            seized_at="2025-03-20T09:00:00-05:00", language="es", country="KY",
+            location={"name": "George Town Port", "locode": "KYGEC", "type": "seaport"},
+            narrative="Se incautaron cigarrillos ocultos en contenedores refrigerados procedentes de Colombia.",
+            concealment_details="",
+            items=[{"category": "tobacco", "subcategory": "cigarettes", "quantity": 10, "unit": "master_cases"}],
+            route=[{"role": "origin", "country": "CO"}, {"role": "destination", "country": "KY"}],
+            persons=[{"role": "suspect", "name": "Carlos Fuentesprado",
+                      "document": {"type": "passport", "number": "CO123456", "country": "CO"}}],
+            detection_methods=["intelligence"], concealment_methods=["container_structure"])),
+        "C": factories.report(jm, **_payload(
+            seized_at="2025-05-02T15:00:00-05:00", language="fr", transport_mode="road", traffic="vehicle",
+            location={"name": "Poste frontière", "type": "land_border"},
+            narrative="Saisie de carburant : les douaniers ont découvert des bidons d'essence dissimulés "
+                      "dans un camion.", concealment_details="réservoir caché",
+            items=[{"category": "fuel", "subcategory": "gasoline", "quantity": 100, "unit": "gallons_us"}],
+            route=[{"role": "origin", "country": "HT"}, {"role": "destination", "country": "JM"}],
+            detection_methods=["canine"], concealment_methods=["false_compartment"])),
+        "D": factories.report(ky, **_payload(
+            seized_at="2025-06-15T12:00:00-05:00", language="en", country="KY", transport_mode="courier",
+            traffic="express_courier", location={"name": "Owen Roberts courier hub", "type": "courier_hub"},
+            narrative="Two pistols and ammunition concealed in a barrel of grease shipped by courier.",
+            concealment_details="",
+            items=[{"category": "firearms", "subcategory": "pistol", "quantity": 2, "unit": "pieces"},
+                   {"category": "ammunition", "quantity": 150, "unit": "rounds"}],
+            route=[{"role": "origin", "country": "US"}, {"role": "destination", "country": "KY"}],
+            detection_methods=["xray"], concealment_methods=["courier_parcel"], operations=[OPERATION],
+            marking={"tlp": "amber", "distribution": "operation"})),
+        "E": factories.report(jm, submit=False, **_payload(
+            seized_at="2025-06-20T08:00:00-05:00", language="en", transport_mode="air", traffic="passenger",
+            narrative="Draft: cigarettes smuggled by air in a suitcase.",
+            items=[{"category": "tobacco", "subcategory": "cigarettes", "quantity": 5, "unit": "cartons"}],
+            detection_methods=["random"], concealment_methods=["luggage"])),
+        "F": factories.report(ky, **_payload(
+            seized_at="2025-06-22T08:00:00-05:00", language="en", country="KY", transport_mode="air",
+            narrative="Cigarettes smuggled in luggage; kept within the organisation.",
+            items=[{"category": "tobacco", "subcategory": "cigarettes", "quantity": 2, "unit": "cartons"}],
+            detection_methods=["random"], concealment_methods=["luggage"],
+            marking={"tlp": "amber", "distribution": "organisation"})),
+        "G": factories.report(jm, **_payload(
+            seized_at="2025-06-25T08:00:00-05:00", language="en", transport_mode="air", traffic="postal",
+            narrative="Counterfeit perfume bottles <sold> as genuine & cheap.", concealment_details="",
+            items=[{"category": "counterfeits", "quantity": 300, "unit": "pieces"}],
+            detection_methods=["document_check"], concealment_methods=["misdeclared"],
+            marking={"tlp": "green", "distribution": "partners"})),
+    }
+    return reports
+
+
 class SearchBackendContract:
     """Seven reports (A–G) by JM and KY officers; who sees what:
     JM analyst A B C D(operation) E(own draft) G · KY analyst A B C D F(organisation only) G ·
@@ -42,67 +108,7 @@ class SearchBackendContract:
 
     @pytest.fixture
     def corpus(self, world, backend) -> dict:  # noqa: ANN001
-        jm, ky = world["jm_officer"], world["ky_officer"]
-        factories.operation(OPERATION, world.ky, [world.jm], focus_categories=["firearms"])
-        reports = {
-            "A": factories.report(jm, **_payload(
-                seized_at="2025-03-10T10:00:00-05:00", language="en",
-                narrative="Smuggled cigarettes discovered in a reefer container from Panama; cartons hidden "
-                          "behind frozen fish.",
-                items=[{"category": "tobacco", "subcategory": "cigarettes", "description": "Counterfeit Marlboro",
-                        "quantity": 50, "unit": "cartons"},
-                       {"category": "tobacco", "subcategory": "raw_tobacco", "quantity": 20, "unit": "kg"}],
-                route=[{"role": "departure", "country": "PA", "place": "PAMIT"},
-                       {"role": "transit", "country": "DO"}, {"role": "destination", "country": "JM"}],
-                persons=[{"role": "consignee", "name": "Winston Uniquename", "nationality": "JM",
-                          "document": {"type": "passport", "number": "P9988776", "country": "JM"}}],
-                detection_methods=["risk_profiling", "xray"], concealment_methods=["within_goods"])),
-            "B": factories.report(ky, **_payload(
-                seized_at="2025-03-20T09:00:00-05:00", language="es", country="KY",
-                location={"name": "George Town Port", "locode": "KYGEC", "type": "seaport"},
-                narrative="Se incautaron cigarrillos ocultos en contenedores refrigerados procedentes de Colombia.",
-                concealment_details="",
-                items=[{"category": "tobacco", "subcategory": "cigarettes", "quantity": 10, "unit": "master_cases"}],
-                route=[{"role": "origin", "country": "CO"}, {"role": "destination", "country": "KY"}],
-                persons=[{"role": "suspect", "name": "Carlos Fuentesprado",
-                          "document": {"type": "passport", "number": "CO123456", "country": "CO"}}],
-                detection_methods=["intelligence"], concealment_methods=["container_structure"])),
-            "C": factories.report(jm, **_payload(
-                seized_at="2025-05-02T15:00:00-05:00", language="fr", transport_mode="road", traffic="vehicle",
-                location={"name": "Poste frontière", "type": "land_border"},
-                narrative="Saisie de carburant : les douaniers ont découvert des bidons d'essence dissimulés "
-                          "dans un camion.", concealment_details="réservoir caché",
-                items=[{"category": "fuel", "subcategory": "gasoline", "quantity": 100, "unit": "gallons_us"}],
-                route=[{"role": "origin", "country": "HT"}, {"role": "destination", "country": "JM"}],
-                detection_methods=["canine"], concealment_methods=["false_compartment"])),
-            "D": factories.report(ky, **_payload(
-                seized_at="2025-06-15T12:00:00-05:00", language="en", country="KY", transport_mode="courier",
-                traffic="express_courier", location={"name": "Owen Roberts courier hub", "type": "courier_hub"},
-                narrative="Two pistols and ammunition concealed in a barrel of grease shipped by courier.",
-                concealment_details="",
-                items=[{"category": "firearms", "subcategory": "pistol", "quantity": 2, "unit": "pieces"},
-                       {"category": "ammunition", "quantity": 150, "unit": "rounds"}],
-                route=[{"role": "origin", "country": "US"}, {"role": "destination", "country": "KY"}],
-                detection_methods=["xray"], concealment_methods=["courier_parcel"], operations=[OPERATION],
-                marking={"tlp": "amber", "distribution": "operation"})),
-            "E": factories.report(jm, submit=False, **_payload(
-                seized_at="2025-06-20T08:00:00-05:00", language="en", transport_mode="air", traffic="passenger",
-                narrative="Draft: cigarettes smuggled by air in a suitcase.",
-                items=[{"category": "tobacco", "subcategory": "cigarettes", "quantity": 5, "unit": "cartons"}],
-                detection_methods=["random"], concealment_methods=["luggage"])),
-            "F": factories.report(ky, **_payload(
-                seized_at="2025-06-22T08:00:00-05:00", language="en", country="KY", transport_mode="air",
-                narrative="Cigarettes smuggled in luggage; kept within the organisation.",
-                items=[{"category": "tobacco", "subcategory": "cigarettes", "quantity": 2, "unit": "cartons"}],
-                detection_methods=["random"], concealment_methods=["luggage"],
-                marking={"tlp": "amber", "distribution": "organisation"})),
-            "G": factories.report(jm, **_payload(
-                seized_at="2025-06-25T08:00:00-05:00", language="en", transport_mode="air", traffic="postal",
-                narrative="Counterfeit perfume bottles <sold> as genuine & cheap.", concealment_details="",
-                items=[{"category": "counterfeits", "quantity": 300, "unit": "pieces"}],
-                detection_methods=["document_check"], concealment_methods=["misdeclared"],
-                marking={"tlp": "green", "distribution": "partners"})),
-        }
+        reports = seed_corpus(world)
         self.sync(backend)
         return {name: report.id for name, report in reports.items()}
 

@@ -1,0 +1,173 @@
+"""Sync without loss: outbox rows written with the change, drained in bulk, newest version wins,
+kept while the engine is down, and the `flask search` commands."""
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import select, text
+
+from app.extensions import db
+from app.permissions import viewer_for
+from app.search import services
+from app.search.models import SearchOutbox
+from app.seizures import services as seizure_services
+from search.backends.database import DatabaseBackend
+from search.backends.elasticsearch import ElasticsearchBackend
+from search.client import build_client
+from search.outbox import OutboxWorker
+from search.query import SearchQuery
+from tests import factories
+
+
+@contextmanager
+def _same_transaction():
+    yield db.session.connection()
+
+
+def outbox() -> list[str]:
+    return list(db.session.scalars(select(SearchOutbox.report_id).order_by(SearchOutbox.id)))
+
+
+def found(backend, user, words: str) -> set[str]:  # noqa: ANN001
+    return {hit.id for hit in backend.search(SearchQuery(text=words), viewer_for(user)).hits}
+
+
+@pytest.fixture
+def deferred(app, monkeypatch):  # noqa: ANN001
+    """Reports wait in the outbox (as with Elasticsearch) instead of being indexed at once."""
+    monkeypatch.setitem(app.config, "SEARCH_INDEX_INLINE", False)
+
+
+@pytest.fixture
+def engine_down() -> ElasticsearchBackend:
+    """A real backend whose engine does not answer (nothing listens on port 9)."""
+    backend = ElasticsearchBackend(build_client("http://127.0.0.1:9", "opensearch", max_retries=0,
+                                                request_timeout=1))
+    yield backend
+    backend.client.close()
+
+
+def worker(backend, batch_size: int = 2) -> OutboxWorker:  # noqa: ANN001
+    return OutboxWorker(_same_transaction, backend, services.load_sources, batch_size=batch_size,
+                        backoff=(0.01, 0.02))
+
+
+def test_each_change_writes_an_outbox_row_in_its_transaction(world, deferred) -> None:  # noqa: ANN001
+    officer = world["jm_officer"]
+    report = factories.report(officer, submit=False)
+    seizure_services.update_report(officer, report, {"narrative": "changed"}, report.version)
+    seizure_services.submit_report(officer, report)
+    seizure_services.withdraw_report(officer, report)
+    assert outbox() == [report.id] * 4
+    savepoint = db.session.begin_nested()
+    factories.report(officer)
+    savepoint.rollback()  # a change rolled back takes its outbox row with it
+    assert outbox() == [report.id] * 4
+
+
+def test_the_embedded_backend_indexes_at_once_and_clears_the_rows(app, world) -> None:  # noqa: ANN001
+    report = factories.report(world["jm_officer"], narrative="Contraband sardines")
+    assert outbox() == []
+    assert found(services.get_backend(app), world["jio_analyst"], "sardines") == {report.id}
+
+
+def test_a_failed_inline_index_keeps_the_row_and_the_save(app, world) -> None:  # noqa: ANN001
+    db.session.execute(text("DROP TABLE search_text" if db.engine.dialect.name == "postgresql"
+                            else "DROP TABLE search_fts"))  # rolled back with the test
+    report = factories.report(world["jm_officer"], narrative="Contraband sardines")
+    assert db.session.get(type(report), report.id) is not None
+    assert outbox() == [report.id]
+
+
+def test_a_failing_engine_leaves_the_rows_and_a_later_sync_drains_them(app, world, deferred,
+                                                                      engine_down) -> None:  # noqa: ANN001
+    reports = [factories.report(world["jm_officer"], narrative=f"Batch sardines {i}") for i in range(3)]
+    down = worker(engine_down)
+    with pytest.raises(Exception):  # noqa: B017 - whatever the client raises for a refused connection
+        down.drain_once()
+    rows = db.session.execute(select(SearchOutbox.attempts, SearchOutbox.last_error).order_by(SearchOutbox.id)).all()
+    assert [r.attempts for r in rows] == [1, 1, 0]  # the failed batch of two, and the one not yet tried
+    assert rows[0].last_error
+    assert len(outbox()) == 3
+
+    backend = DatabaseBackend(_same_transaction)
+    done = worker(backend).drain()
+    assert (done.rows, done.indexed) == (3, 3)
+    assert outbox() == []
+    assert found(backend, world["jio_analyst"], "sardines") == {r.id for r in reports}
+
+
+def test_newest_version_wins(app, world, deferred) -> None:  # noqa: ANN001
+    officer = world["jm_officer"]
+    report = factories.report(officer, narrative="first sardines")
+    seizure_services.update_report(officer, report, {"narrative": "second mackerel"}, report.version)
+    seizure_services.update_report(officer, report, {"narrative": "third anchovies"}, report.version)
+    backend = DatabaseBackend(_same_transaction)
+    done = worker(backend, batch_size=10).drain()
+    assert (done.rows, done.indexed) == (3, 1)  # three rows, one document: the current version
+    analyst = world["jio_analyst"]
+    assert (found(backend, analyst, "anchovies"), found(backend, analyst, "sardines"),
+            found(backend, analyst, "mackerel")) == ({report.id}, set(), set())
+
+
+def test_a_report_gone_from_the_database_is_removed_from_the_index(app, world) -> None:  # noqa: ANN001
+    report = factories.report(world["jm_officer"], narrative="Vanishing sardines")
+    backend = DatabaseBackend(_same_transaction)
+    db.session.delete(report)
+    db.session.add(SearchOutbox(report_id=report.id))
+    db.session.flush()
+    done = worker(backend).drain()
+    assert (done.rows, done.deleted) == (1, 1)
+    assert found(backend, world["jio_analyst"], "sardines") == set()
+
+
+def test_run_backs_off_while_the_engine_is_down_and_drains_when_it_is_back(app, world, deferred,
+                                                                         engine_down) -> None:  # noqa: ANN001
+    report = factories.report(world["jm_officer"], narrative="Patient sardines")
+    running = worker(engine_down)
+    stop = threading.Event()
+    timer = threading.Timer(0.3, stop.set)
+    timer.start()
+    running.run(stop, idle=0.01)  # fails, backs off, retries until stopped
+    attempts = db.session.scalar(select(SearchOutbox.attempts))
+    assert attempts >= 2
+    running.backend = DatabaseBackend(_same_transaction)
+    stop.clear()
+    threading.Timer(0.3, stop.set).start()
+    running.run(stop, idle=0.01)
+    assert outbox() == []
+    assert found(running.backend, world["jio_analyst"], "sardines") == {report.id}
+
+
+# --- the commands -----------------------------------------------------------------------------------------
+
+def test_flask_search_sync_once(app, world, deferred) -> None:  # noqa: ANN001
+    factories.report(world["jm_officer"])
+    factories.report(world["ky_officer"])
+    result = app.test_cli_runner().invoke(args=["search", "sync", "--once"])
+    assert result.exit_code == 0, result.output
+    assert "synced 2 outbox rows: 2 documents indexed" in result.output
+    assert outbox() == []
+
+
+def test_flask_search_reindex_brings_every_report_back(app, world) -> None:  # noqa: ANN001
+    reports = [factories.report(world["jm_officer"]) for _ in range(3)]
+    backend = services.get_backend(app)
+    backend.delete([r.id for r in reports[:2]])
+    assert backend.count() == 1
+    result = app.test_cli_runner().invoke(args=["search", "reindex"])
+    assert result.exit_code == 0, result.output
+    assert "reindexed 3 reports" in result.output
+    assert backend.count() == 3
+
+
+def test_flask_search_status_and_healthz(app, client, world, deferred) -> None:  # noqa: ANN001
+    factories.report(world["jm_officer"])
+    result = app.test_cli_runner().invoke(args=["search", "status"])
+    assert result.exit_code == 0, result.output
+    assert "backend: database (reachable)" in result.output
+    assert "outbox: 1 rows waiting" in result.output
+    search = client.get("/healthz").get_json()["search"]
+    assert (search["backend"], search["ok"], search["documents"], search["outbox"]["rows"]) == ("database", True, 0, 1)
