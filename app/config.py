@@ -44,6 +44,9 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL") or None
     ELASTICSEARCH_FLAVOR = os.environ.get("ELASTICSEARCH_FLAVOR", "elasticsearch")
+    # Embedded backend: index a changed report at once, in its transaction (else the outbox worker does).
+    SEARCH_INDEX_INLINE = _env_bool("ELIX_SEARCH_INDEX_INLINE", True)
+    SEARCH_SYNC_THREAD = _env_bool("ELIX_SEARCH_SYNC_THREAD", True)  # outbox worker thread per served process
     MAX_CONTENT_LENGTH = 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     SESSION_COOKIE_HTTPONLY = True

@@ -161,11 +161,11 @@ def _insert_reports(reports: list[DemoReport], orgs: dict[str, Organisation], us
 
 
 def _enqueue_for_search(report_ids: list[str]) -> None:
-    """What the ORM path does on every report change: an outbox row for the search index, in the
-    same transaction (looked up by table name: the loader works with or without search)."""
-    outbox = db.metadata.tables.get("search_outbox")
-    if outbox is not None:
-        db.session.execute(insert(outbox), [{"report_id": report_id} for report_id in report_ids])
+    """What the ORM path does on every report change: outbox rows for the search index in the same
+    transaction (and, with the embedded backend, the documents indexed at once)."""
+    from app.search.services import enqueue_reports
+
+    enqueue_reports(report_ids)
 
 
 def _allocate_references(reports: list[DemoReport], orgs: dict[str, Organisation]) -> dict[str, str]:
