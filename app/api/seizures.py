@@ -18,6 +18,13 @@ def dump_report(viewer, report) -> dict:  # noqa: ANN001
     return (FULL if can_view_persons(viewer, report) else WITHOUT_PERSONS).dump(report)
 
 
+def _committed(body: dict) -> dict:
+    """Commit after dumping the flushed report: a dump after the commit would reload every expired
+    row and collection in a second transaction (on SQLite one that takes the write lock again)."""
+    db.session.commit()
+    return body
+
+
 @bp.post("/seizures")
 def create_seizure():
     body = json_body()
@@ -26,9 +33,8 @@ def create_seizure():
         raise ApiError(422, "validation_failed", "the request has invalid fields", {"submit": ["true or false"]})
     data = SeizureReportSchema().load(body)
     report = services.create_report(g.api_user, data, submit=submit)
-    db.session.commit()
-    response = dump_report(viewer_for(g.api_user), report)
-    return response, 201, {"Location": url_for("api.get_seizure", report_id=report.id)}
+    location = url_for("api.get_seizure", report_id=report.id)
+    return _committed(dump_report(viewer_for(g.api_user), report)), 201, {"Location": location}
 
 
 @bp.get("/seizures")
@@ -61,21 +67,18 @@ def update_seizure(report_id: str):
     data = SeizureReportSchema().load({**current, **{k: v for k, v in body.items() if k != "version"}})
     data = {k: v for k, v in data.items() if k in patch_fields}
     services.update_report(g.api_user, report, data, patch_fields["expected_version"])
-    db.session.commit()
-    return dump_report(viewer, report)
+    return _committed(dump_report(viewer, report))
 
 
 @bp.post("/seizures/<report_id>/submit")
 def submit_seizure(report_id: str):
     viewer = viewer_for(g.api_user)
     report = services.submit_report(g.api_user, services.get_visible_report(viewer, report_id))
-    db.session.commit()
-    return dump_report(viewer, report)
+    return _committed(dump_report(viewer, report))
 
 
 @bp.post("/seizures/<report_id>/withdraw")
 def withdraw_seizure(report_id: str):
     viewer = viewer_for(g.api_user)
     report = services.withdraw_report(g.api_user, services.get_visible_report(viewer, report_id))
-    db.session.commit()
-    return dump_report(viewer, report)
+    return _committed(dump_report(viewer, report))
