@@ -95,11 +95,13 @@ def tlp_label(tlp: str | None) -> str:
     return f"TLP:{(tlp or 'clear').upper()}"
 
 
-def handling_text(marking: dict) -> str:
-    """"Distribution: The whole network · Handling: P — lawful sharing permitted" (parts may be absent)."""
+def handling_text(marking: dict, *, short: bool = False) -> str:
+    """"Distribution: The whole network · Handling: P — lawful sharing permitted" (parts may be
+    absent); `short` keeps the handling code alone, for the running footer."""
     parts = []
     if marking.get("distribution"):
         parts.append(f"Distribution: {DISTRIBUTION_LABELS.get(marking['distribution'], marking['distribution'])}")
     if marking.get("handling"):
-        parts.append(f"Handling: {HANDLING_LABELS.get(marking['handling'], marking['handling'])}")
+        handling = marking["handling"]
+        parts.append(f"Handling: {handling if short else HANDLING_LABELS.get(handling, handling)}")
     return " · ".join(parts)

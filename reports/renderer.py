@@ -9,6 +9,7 @@ which, never hangs and leaves no zombie.
 """
 from __future__ import annotations
 
+import io
 import json
 import multiprocessing
 import os
@@ -16,6 +17,8 @@ import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from multiprocessing import forkserver, popen_forkserver, reduction, spawn, util
+from multiprocessing.context import ForkServerProcess, set_spawning_popen
 from typing import Any
 
 from reports.worker import EXIT_OUT_OF_MEMORY, child_main
@@ -29,6 +32,37 @@ MEMORY_SIGNALS = (signal.SIGSEGV, signal.SIGABRT, signal.SIGBUS, signal.SIGTRAP)
 
 _mp = multiprocessing.get_context("forkserver")
 _mp.set_forkserver_preload(["reports.worker", "reports.assembly"])
+
+
+class _Popen(popen_forkserver.Popen):
+    """The fork server's Popen, minus the "main module" fix-up: multiprocessing would have every child
+    re-run the parent's __main__ (gunicorn's script, pytest's, a script read from stdin — which fails)
+    before it runs the target. The render child needs nothing from the parent's __main__. This is
+    Python 3.11's Popen._launch with the two init_main_* entries dropped."""
+
+    def _launch(self, process_obj) -> None:
+        prep_data = spawn.get_preparation_data(process_obj._name)
+        prep_data.pop("init_main_from_name", None)
+        prep_data.pop("init_main_from_path", None)
+        buf = io.BytesIO()
+        set_spawning_popen(self)
+        try:
+            reduction.dump(prep_data, buf)
+            reduction.dump(process_obj, buf)
+        finally:
+            set_spawning_popen(None)
+        self.sentinel, w = forkserver.connect_to_new_process(self._fds)
+        _parent_w = os.dup(w)
+        self.finalizer = util.Finalize(self, util.close_fds, (_parent_w, self.sentinel))
+        with open(w, "wb", closefd=True) as f:
+            f.write(buf.getbuffer())
+        self.pid = forkserver.read_signed(self.sentinel)
+
+
+class _Process(ForkServerProcess):
+    @staticmethod
+    def _Popen(process_obj):  # noqa: N802 - the multiprocessing interface
+        return _Popen(process_obj)
 
 
 class RenderError(Exception):
@@ -84,8 +118,8 @@ def run_in_child(target: str, payload: Any, *, timeout: float, memory_mb: int,
     child under the limits; return (its result, the child's peak memory in KiB). The parent never
     imports the target's module (WeasyPrint stays out of the app's memory)."""
     parent_conn, child_conn = _mp.Pipe(duplex=False)
-    process = _mp.Process(target=child_main, args=(child_conn, target, payload, memory_mb),
-                          name="elix-render", daemon=True)
+    process = _Process(target=child_main, args=(child_conn, target, payload, memory_mb), name="elix-render",
+                       daemon=True)
     deadline = time.monotonic() + timeout
     process.start()
     child_conn.close()  # the child holds the only write end: its death is an EOF here

@@ -109,7 +109,7 @@ def page_css(context: dict, product: str, *, page_numbers: bool) -> str:
     label = css_string(formatting.tlp_label(tlp))
     colour = formatting.TLP_COLOURS[tlp]
     title = css_string(f"{context['title']} — {PRODUCT_NAMES[product]}")
-    handling = formatting.handling_text(marking)
+    handling = formatting.handling_text(marking, short=True)
     rules = [
         "@page {",
         f"  @top-left {{ content: {label}; color: {colour}; }}",

@@ -2,52 +2,11 @@
 from __future__ import annotations
 
 import base64
-import http.server
-import threading
-from collections.abc import Iterator
 
 import pytest
 from weasyprint import CSS, HTML
 
 from reports.fetcher import AssetFetcher, RefusedURL
-
-
-class Listener:
-    """An HTTP server on 127.0.0.1 that counts the requests it receives."""
-
-    def __init__(self) -> None:
-        self.requests: list[str] = []
-        listener = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - the http.server interface
-                listener.requests.append(self.path)
-                body = b"root:x:0:0:LEAKED"
-                self.send_response(200)
-                self.send_header("Content-Type", "text/css")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(5)
-
-
-@pytest.fixture
-def listener() -> Iterator[Listener]:
-    server = Listener()
-    yield server
-    server.close()
 
 
 def test_serves_the_package_assets():

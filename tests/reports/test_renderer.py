@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -116,3 +118,15 @@ def test_renders_from_several_threads_of_the_parent_do_not_interfere():
     for thread in threads:
         thread.join(120)
     assert results == {0: 0, 1: 1, 2: 2}
+
+
+def test_a_caller_without_a_main_guard_can_render(tmp_path):
+    """The child never re-runs the parent's __main__ (here a script read from stdin, with no guard)."""
+    script = ("from reports.renderer import run_in_child\n"
+              "print(run_in_child('tests.reports.child_functions:echo', 'hello', timeout=60, memory_mb=512)"
+              "[0]['echo'])\n")
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-"], input=script, capture_output=True, text=True, timeout=120,
+                          cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(root)})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "hello"
