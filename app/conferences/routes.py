@@ -13,6 +13,7 @@ from app.conferences.schemas import ConferenceSchema
 from app.errors import ElixError, flatten_errors
 from app.extensions import db
 from app.operations.figures import compute_figures
+from app.operations.routes import location_map
 from app.operations.services import list_operations
 from app.organisations.models import Organisation
 from app.permissions import viewer_for
@@ -93,5 +94,7 @@ def detail(conference_id: int):
     conference = services.get_conference(current_user, conference_id)
     scope = regional_scope(conference)
     figures = compute_figures(viewer_for(current_user), scope)
+    organisations = [p.organisation for p in conference.participants]
     return render_template("conferences/detail.html", conference=conference, figures=figures, scope=scope,
-                           map_svg=None, can_edit=services.can_edit_conference(current_user, conference))
+                           map_svg=location_map(figures["locations"], organisations),
+                           can_edit=services.can_edit_conference(current_user, conference))

@@ -35,8 +35,12 @@ DEFAULTS = {"JOBS_POLL_SECONDS": 1.0, "JOBS_HEARTBEAT_SECONDS": 5.0, "JOBS_STALE
             "JOBS_MAX_ATTEMPTS": 3, "JOBS_RENDER_TIMEOUT_SECONDS": 300.0, "JOBS_RENDER_MEMORY_MB": 1024}
 
 
-def _setting(name: str) -> float:
-    return current_app.config.get(name, DEFAULTS[name])
+def setting(name: str, app: Flask | None = None) -> float:
+    """A job setting: the app config, else the environment (ELIX_JOBS_STALE_SECONDS=…), else the default."""
+    config = (app or current_app).config
+    if name in config:
+        return float(config[name])
+    return float(os.environ.get(f"ELIX_{name}") or DEFAULTS[name])
 
 
 def worker_name() -> str:
@@ -44,7 +48,7 @@ def worker_name() -> str:
 
 
 def _claimable(now):  # noqa: ANN001,ANN202
-    stale = now - timedelta(seconds=_setting("JOBS_STALE_SECONDS"))
+    stale = now - timedelta(seconds=setting("JOBS_STALE_SECONDS"))
     return or_(Job.status == "queued", and_(Job.status == "running", Job.heartbeat_at < stale))
 
 
@@ -114,7 +118,7 @@ class Heartbeat:
         self.thread.join()
 
     def _run(self) -> None:
-        interval = self.app.config.get("JOBS_HEARTBEAT_SECONDS", DEFAULTS["JOBS_HEARTBEAT_SECONDS"])
+        interval = setting("JOBS_HEARTBEAT_SECONDS", self.app)
         while not self.stop.wait(interval):
             try:
                 with self.app.app_context():
@@ -145,7 +149,7 @@ def run_job(job_id: str, name: str) -> None:
     if job is None or job.worker != name or job.status != "running":
         db.session.rollback()
         return
-    if job.attempts > _setting("JOBS_MAX_ATTEMPTS"):
+    if job.attempts > setting("JOBS_MAX_ATTEMPTS"):
         db.session.rollback()
         _fail(job_id, name, f"the job was interrupted {job.attempts - 1} times; generate the product again")
         return
@@ -161,8 +165,8 @@ def run_job(job_id: str, name: str) -> None:
         _update_job(job_id, name, progress=0.3, input_hash=product_hash, heartbeat_at=utcnow())
         with Heartbeat(app, job_id, name):
             content = kind.render(context, progress=ProgressReporter(job_id, name),
-                                  timeout=float(_setting("JOBS_RENDER_TIMEOUT_SECONDS")),
-                                  memory_mb=int(_setting("JOBS_RENDER_MEMORY_MB")))
+                                  timeout=float(setting("JOBS_RENDER_TIMEOUT_SECONDS")),
+                                  memory_mb=int(setting("JOBS_RENDER_MEMORY_MB")))
         _store(product_hash, kind.name, content)
         _finish(job_id, name, product_hash, reused=False)
     except ElixError as exc:  # e.g. the operation is no longer visible to the requester
@@ -227,7 +231,7 @@ def work(app: Flask, stop: threading.Event, *, once: bool = False, name: str | N
         if job_id is None:
             if once:
                 break
-            stop.wait(app.config.get("JOBS_POLL_SECONDS", DEFAULTS["JOBS_POLL_SECONDS"]))
+            stop.wait(setting("JOBS_POLL_SECONDS", app))
     return ran
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from marshmallow import ValidationError
 from sqlalchemy import select
 
@@ -14,6 +15,7 @@ from app.operations.forms import LinkRuleForm, OperationForm
 from app.operations.schemas import OperationPatchSchema, OperationSchema
 from app.organisations.models import Organisation
 from app.permissions import viewer_for
+from reports.map import caribbean_map
 
 bp = Blueprint("operations", __name__, template_folder="templates", url_prefix="/operations")
 
@@ -97,7 +99,9 @@ def edit(code: str):
 def detail(code: str):
     operation = services.get_operation(current_user, code)
     figures = compute_figures(viewer_for(current_user), operation_scope(operation))
-    return render_template("operations/detail.html", operation=operation, figures=figures, map_svg=None,
+    members = [operation.lead_organisation, *operation.participants]
+    return render_template("operations/detail.html", operation=operation, figures=figures,
+                           map_svg=location_map(figures["locations"], members),
                            can_edit=services.can_edit_operation(current_user, operation),
                            can_link=services.can_link_in_bulk(current_user, operation))
 
@@ -124,6 +128,14 @@ def links(code: str):
             errors = [m for messages in exc.fields.values() for m in messages] or [exc.message]
     return render_template("operations/links.html", operation=operation, form=form, preview=preview,
                            errors=errors)
+
+
+def location_map(locations: list[dict], organisations: list[Organisation]) -> Markup:
+    """The products' map (reports.map: Natural Earth shapes, proportional circles) sized for a page;
+    the organisations' territories are shaded."""
+    svg = caribbean_map(locations, highlight=[o.country for o in organisations if o.country],
+                        title="Seizure locations")
+    return Markup(str(svg).replace('class="map"', 'class="map w-100 h-auto"', 1))  # noqa: S704 - built escaped
 
 
 @bp.app_template_global("report_url")
