@@ -2,9 +2,10 @@
 
 The index is reached only through an alias (`elix-reports` -> `elix-reports-<timestamp>`). `rebuild`
 fills a fresh index and swaps the alias in one `_aliases` request, so searches keep answering from
-the old index until the new one is complete; a failed rebuild deletes its half-built index. Index and
-delete go through bulk requests with `require_alias`, so a lost index (an engine restarted empty) is
-recreated with the explicit mapping instead of being auto-created with a dynamic one.
+the old index until the new one is complete; changes made meanwhile are written to both indices, and
+a failed rebuild deletes its half-built index. Index and delete go through bulk requests with
+`require_alias`, so a lost index (an engine restarted empty) is recreated with the explicit mapping
+instead of being auto-created with a dynamic one.
 
 The query itself is compiled in search/backends/elasticsearch_query.py.
 """
@@ -69,26 +70,15 @@ class ElasticsearchBackend:
     # -- writing -----------------------------------------------------------------------------------
 
     def index(self, documents: Iterable[dict]) -> int:
-        """Add or replace documents through the alias in bulk; returns how many were indexed."""
-        documents = list(documents)
-        if not documents:
-            return 0
+        """Add or replace documents through the alias in bulk; returns how many were indexed (an older
+        version than the one indexed is skipped). During a rebuild they go to the new index too."""
         actions = [index_action(doc) for doc in documents]
-        try:
-            return self._bulk(self.alias, actions, require_alias=True)
-        except IndexMissing:
-            self.ensure_index()
-            return self._bulk(self.alias, actions, require_alias=True)
+        return self._write(actions) if actions else 0
 
     def delete(self, ids: Iterable[str]) -> int:
-        """Remove documents by id in bulk; unknown ids (and a missing index) are ignored."""
-        actions = [{"_op_type": "delete", "_id": id_} for id_ in ids]
-        if not actions:
-            return 0
-        try:
-            return self._bulk(self.alias, actions, require_alias=True)
-        except IndexMissing:
-            return 0
+        """Remove documents by id in bulk (from a rebuild's new index too); unknown ids are ignored."""
+        actions = [{"_op_type": "delete", "_id": id_} for id_ in dict.fromkeys(ids)]
+        return self._write(actions) if actions else 0
 
     def count(self) -> int:
         """Documents in the live index (0 when there is none yet)."""
@@ -105,31 +95,39 @@ class ElasticsearchBackend:
             return False
 
     def ensure_index(self) -> None:
-        """Create an empty live index behind the alias when there is none."""
+        """Create an empty live index behind the alias when there is none. Safe to race: every process
+        creates the same `<alias>-initial` index, so the alias can never end up on two indices."""
         if self.client.indices.exists_alias(name=self.alias):
             return
-        name = self._create_index()
+        name = f"{self.alias}-initial"
         try:
-            self.client.indices.update_aliases(actions=[{"add": {"index": name, "alias": self.alias}}])
-        except ApiError:
-            # Another process won the race: keep its index, drop ours.
-            self.client.indices.delete(index=name, ignore_unavailable=True)
-            if not self.client.indices.exists_alias(name=self.alias):
+            self._create_index(name)
+        except BadRequestError as error:
+            if error.error != "resource_already_exists_exception":
                 raise
+        self.client.indices.update_aliases(actions=[{"add": {"index": name, "alias": self.alias}}])
+        log.info("created %s behind %s", name, self.alias)
 
     def rebuild(self, documents: Iterable[dict]) -> int:
         """Fill a fresh index, swap the alias to it atomically, then delete the old index.
 
-        Searches keep answering from the old index until the swap. On any failure the fresh index is
-        deleted, the alias and the old index are left untouched, and the error is raised.
+        Searches keep answering from the old index until the swap. While the new index fills, `index`
+        and `delete` write to it as well (through the `<alias>-building` alias), and versions decide
+        between a change and the rebuild's copy: read the documents lazily, after this call started,
+        and no change is lost. On any failure the fresh index is deleted, the alias and the old index
+        are left untouched, and the error is raised. The last of two concurrent rebuilds wins; the
+        other one fails.
         """
-        name = self._create_index()
+        self._drop_abandoned_builds()
+        name = self._create_index(f"{self.alias}-{datetime.now(timezone.utc):%Y%m%d%H%M%S%f}")
         try:
+            self.client.indices.update_aliases(actions=[{"add": {"index": name, "alias": self.building_alias}}])
             indexed = self._bulk(name, (index_action(doc) for doc in documents), refresh=False, fail_fast=True)
             self.client.indices.refresh(index=name)
-            old = self._indices_behind_alias()
+            old = self._indices_behind(self.alias)
             actions = [{"remove": {"index": index, "alias": self.alias}} for index in old]
-            actions.append({"add": {"index": name, "alias": self.alias}})
+            actions += [{"add": {"index": name, "alias": self.alias}},
+                        {"remove": {"index": name, "alias": self.building_alias}}]
             self.client.indices.update_aliases(actions=actions)
         except BaseException:
             log.warning("rebuild into %s failed: deleting the half-built index", name)
@@ -140,17 +138,48 @@ class ElasticsearchBackend:
         log.info("rebuilt %s into %s with %d documents", self.alias, name, indexed)
         return indexed
 
+    @property
+    def building_alias(self) -> str:
+        return f"{self.alias}-building"
+
     # -- internals ---------------------------------------------------------------------------------
 
-    def _indices_behind_alias(self) -> list[str]:
+    def _write(self, actions: list[dict]) -> int:
+        """Bulk `actions` to a rebuild's new index (if one is filling), then to the live index.
+
+        In that order: if the swap happens in between, the second write lands in the new index again
+        instead of only in the old one, which is about to be deleted.
+        """
+        if self.client.indices.exists_alias(name=self.building_alias):
+            try:
+                self._bulk(self.building_alias, actions, require_alias=True)
+            except IndexMissing:
+                pass  # the rebuild finished (or failed) meanwhile: the live alias is all there is
         try:
-            return sorted(self.client.indices.get_alias(name=self.alias).keys())
+            return self._bulk(self.alias, actions, require_alias=True)
+        except IndexMissing:
+            if all(action["_op_type"] == "delete" for action in actions):
+                return 0
+            self.ensure_index()
+            return self._bulk(self.alias, actions, require_alias=True)
+
+    def _indices_behind(self, alias: str) -> list[str]:
+        try:
+            return sorted(self.client.indices.get_alias(name=alias).keys())
         except NotFoundError:
             return []
 
-    def _create_index(self) -> str:
-        """Create `<alias>-<timestamp>` with the mapping; without Dutch if the engine lacks its analyzer."""
-        name = f"{self.alias}-{datetime.now(timezone.utc):%Y%m%d%H%M%S%f}"
+    def _drop_abandoned_builds(self) -> None:
+        """A rebuild that died (or one still running: the newest rebuild wins) leaves its index behind
+        the building alias; delete it before starting, so writes have one new index to go to."""
+        abandoned = [index for index in self._indices_behind(self.building_alias)
+                     if index not in self._indices_behind(self.alias)]
+        if abandoned:
+            log.warning("deleting the index of an unfinished rebuild: %s", ", ".join(abandoned))
+            self.client.indices.delete(index=",".join(abandoned), ignore_unavailable=True)
+
+    def _create_index(self, name: str) -> str:
+        """Create `name` with the mapping; without Dutch if the engine lacks its analyzer."""
         languages = tuple(LANGUAGE_ANALYZERS)
         try:
             self.client.indices.create(index=name, **index_definition(languages))

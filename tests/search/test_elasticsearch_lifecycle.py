@@ -221,3 +221,66 @@ def test_an_older_version_never_replaces_a_newer_one(elasticsearch_backend: Elas
     assert backend.index([document(1, version=3, narrative="third version, indexed again")]) == 1
     stored = backend.client.get(index=backend.alias, id=document(1)["id"])["_source"]
     assert stored["narrative"] == "third version, indexed again"
+
+
+def test_processes_racing_to_create_the_first_index_share_one(elasticsearch_backend: ElasticsearchBackend) -> None:
+    """Every gunicorn worker's sync thread may be first to write to an engine that has no index."""
+    backend = elasticsearch_backend
+    others = [ElasticsearchBackend(backend.client, alias=backend.alias) for _ in range(4)]
+    barrier = threading.Barrier(len(others))
+    errors: list[BaseException] = []
+
+    def write(worker: ElasticsearchBackend, number: int) -> None:
+        barrier.wait()
+        try:
+            worker.index([document(number)])
+        except BaseException as error:  # noqa: BLE001 - collected for the assertion
+            errors.append(error)
+
+    threads = [threading.Thread(target=write, args=(worker, n)) for n, worker in enumerate(others)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(aliased(backend)) == 1
+    assert backend.count() == len(others)
+
+
+def test_changes_made_during_a_rebuild_are_kept(elasticsearch_backend: ElasticsearchBackend) -> None:
+    """The outbox worker keeps writing while `flask search reindex` runs: its newer versions survive the
+    swap, whether the rebuild had already copied the report, copies it later, or never sees it."""
+    backend = elasticsearch_backend
+    backend.index([document(n) for n in range(3)])
+
+    def from_the_database():
+        yield document(0)  # copied at version 1, then changed
+        backend.index([document(0, version=2, narrative="changed after the rebuild copied it"),
+                       document(1, version=2, narrative="changed before the rebuild copied it"),
+                       document(7, narrative="created during the rebuild")])
+        backend.delete([document(2)["id"]])
+        yield document(1)  # the rebuild's copy is older than what the worker wrote
+        yield document(3)
+
+    # Copies older than what the worker wrote are skipped (which ones depends on the bulk chunking).
+    assert 1 <= backend.rebuild(from_the_database()) <= 3
+    stored = {hit["_id"]: hit["_source"]["narrative"] for hit in backend.client.search(
+        index=backend.alias, size=10, source_includes=["narrative"])["hits"]["hits"]}
+    assert stored == {
+        document(0)["id"]: "changed after the rebuild copied it",
+        document(1)["id"]: "changed before the rebuild copied it",
+        document(3)["id"]: document(3)["narrative"],
+        document(7)["id"]: "created during the rebuild",
+    }
+    assert not backend.client.indices.exists_alias(name=backend.building_alias)
+
+
+def test_a_rebuild_that_died_does_not_block_the_next(elasticsearch_backend: ElasticsearchBackend) -> None:
+    backend = elasticsearch_backend
+    backend.index([document(1)])
+    backend.client.indices.create(index=f"{backend.alias}-dead")
+    backend.client.indices.update_aliases(actions=[{"add": {"index": f"{backend.alias}-dead",
+                                                            "alias": backend.building_alias}}])
+    assert backend.rebuild([document(1), document(2)]) == 2
+    assert live_indices(backend) == aliased(backend)
+    assert backend.count() == 2
