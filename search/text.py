@@ -115,6 +115,13 @@ class Highlighter:
             for lowered, folded in pieces:
                 self.words.update(forms(lowered, folded))
 
+    @property
+    def _clues(self) -> list[str]:
+        """Substrings any matching word must contain: the first letters of each form (stems keep them)."""
+        if not hasattr(self, "_clue_list"):
+            self._clue_list = list({w[:4] for w in self.words} | {p[:4] for p in self.prefixes})
+        return self._clue_list
+
     def __bool__(self) -> bool:
         return bool(self.words or self.prefixes)
 
@@ -127,6 +134,9 @@ class Highlighter:
         """Up to `limit` escaped fragments of `text` around matched words, or [] when nothing matches."""
         if not text or not self:
             return []
+        folded = fold(text)
+        if not any(clue in folded for clue in self._clues):
+            return []  # no word of the query can be in this text: skip tokenising it
         spans = [(s, e) for s, e, lowered, folded in token_spans(text) if self._matches(lowered, folded, language)]
         spans = list(dict.fromkeys(spans))
         fragments: list[str] = []

@@ -181,7 +181,7 @@ class DatabaseBackend:
                 hits=self._hits(connection, page_docs, parsed),
                 facets=_facets(columns, mask),
                 histogram=_histogram(columns, mask),
-                totals=_totals(columns, mask, item_ok),
+                totals=_totals(columns, mask, item_ok, _has_item_conditions(query.filters)),
             )
 
     def _current_columns(self, connection: Connection) -> Columns:
@@ -377,28 +377,26 @@ def _histogram(columns: Columns, mask: np.ndarray) -> list[tuple[str, int]]:
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
 
 
-def _totals(columns: Columns, mask: np.ndarray, item_ok: np.ndarray) -> list[Total]:
+def _totals(columns: Columns, mask: np.ndarray, item_ok: np.ndarray, item_conditions: bool) -> list[Total]:
     """Sums of the chosen items per (category, unit) and per (category, subcategory, unit), with
     the number of reports they come from."""
-    chosen = item_ok & mask[columns.item_doc]
-    doc, quantity = columns.item_doc[chosen], columns.item_quantity[chosen]
-    category, subcategory, unit = (columns.item_category[chosen], columns.item_subcategory[chosen],
-                                   columns.item_unit[chosen])
+    chosen = mask[columns.item_doc]
+    if item_conditions:
+        chosen &= item_ok
     totals: list[Total] = []
-    for per_subcategory in (False, True):
-        keep = subcategory >= 0 if per_subcategory else np.ones(len(doc), dtype=bool)
-        if not keep.any():
-            continue
-        sub = subcategory[keep] if per_subcategory else np.zeros(np.count_nonzero(keep), dtype=np.int32)
-        keys = (category[keep].astype(np.int64) * 4096 + sub) * 4096 + unit[keep]
-        unique, inverse = np.unique(keys, return_inverse=True)
-        sums = np.bincount(inverse, weights=quantity[keep], minlength=len(unique))
-        doc_pairs = np.unique(inverse.astype(np.int64) * columns.size + doc[keep])
-        reports = np.bincount(doc_pairs // columns.size, minlength=len(unique))
-        for index, key in enumerate(unique.tolist()):
-            c, s, u = key // (4096 * 4096), (key // 4096) % 4096, key % 4096
+    for level, (keys, ids, first) in columns.groups.items():
+        selected = chosen & (columns.item_subcategory >= 0) if level == "subcategory" else chosen
+        sums = np.bincount(ids[selected], weights=columns.item_quantity[selected], minlength=len(keys))
+        if item_conditions:  # the first item of a group in a report may be filtered out: count exactly
+            pairs = np.unique(ids[selected].astype(np.int64) * columns.size + columns.item_doc[selected])
+            reports = np.bincount(pairs // columns.size, minlength=len(keys))
+        else:
+            reports = np.bincount(ids[selected & first], minlength=len(keys))
+        for index in np.flatnonzero(reports):
+            key = int(keys[index])
+            c, s, u = key // (4096 * 4096), (key // 4096) % 4096 - 1, key % 4096
             totals.append(Total(category=columns.item_categories.values[c],
-                                subcategory=columns.item_subcategories.values[s] if per_subcategory else None,
+                                subcategory=columns.item_subcategories.values[s] if level == "subcategory" else None,
                                 unit=columns.item_units.values[u], quantity=round(float(sums[index]), 6),
                                 reports=int(reports[index])))
     totals.sort(key=lambda t: (t.category, t.subcategory or "", t.unit))

@@ -81,30 +81,31 @@ def _named_counts(counts: np.ndarray, names: Codes) -> dict[str, int]:
 
 
 class Columns:
-    """Every live document's filter fields, indexed by doc_no (see the module docstring)."""
+    """Every live document's filter fields, indexed by doc_no (see the module docstring).
+
+    Loading is column-wise and vectorised (one DBAPI fetch, `zip`, C-level `map` for the codes):
+    about a second per 100 000 documents."""
 
     def __init__(self, connection: Connection) -> None:
-        doc_rows = connection.execute(select(
-            documents.c.doc_no, documents.c.organisation_id, documents.c.distribution, documents.c.seized_ts,
-            documents.c.month, documents.c.max_quantity, documents.c.operation_ids,
-            *(documents.c[column] for column in SINGLE_FACETS.values()),
-            *(documents.c[column] for column in MULTI_FACETS.values()),
-        ).where(documents.c.live)).all()
-        size = (max((row.doc_no for row in doc_rows), default=0)) + 1
-        self.size = size
-        doc_nos = np.fromiter((row.doc_no for row in doc_rows), dtype=np.int64, count=len(doc_rows))
-        self.live = np.zeros(size, dtype=bool)
+        names = ["doc_no", "organisation_id", "seized_ts", "max_quantity", "distribution", "month",
+                 *SINGLE_FACETS.values(), *MULTI_FACETS.values(), "operation_ids"]
+        rows = connection.exec_driver_sql(
+            f"SELECT {', '.join(names)} FROM search_documents WHERE live ORDER BY doc_no").fetchall()
+        data = dict(zip(names, zip(*rows))) if rows else {name: () for name in names}
+        del rows
+        doc_nos = np.array(data["doc_no"], dtype=np.int64)
+        self.size = int(doc_nos[-1]) + 1 if len(doc_nos) else 1
+        self.live = np.zeros(self.size, dtype=bool)
         self.live[doc_nos] = True
-        self.organisation_id = self._int_column(doc_nos, [row.organisation_id for row in doc_rows], np.int64)
-        self.seized_ts = self._int_column(doc_nos, [row.seized_ts for row in doc_rows], np.int64)
-        self.max_quantity = np.zeros(size, dtype=np.float64)
-        self.max_quantity[doc_nos] = [row.max_quantity for row in doc_rows]
-        self.distribution = self._single(doc_nos, [row.distribution for row in doc_rows])
-        self.month = self._single(doc_nos, [row.month for row in doc_rows])
-        self.single = {facet: self._single(doc_nos, [getattr(row, column) for row in doc_rows])
-                       for facet, column in SINGLE_FACETS.items()}
-        self.multi = {facet: self._pairs(doc_rows, column) for facet, column in MULTI_FACETS.items()}
-        self.operation_ids = self._pairs(doc_rows, "operation_ids")
+        self.organisation_id = self._numbers(doc_nos, data["organisation_id"], np.int64)
+        self.seized_ts = self._numbers(doc_nos, data["seized_ts"], np.int64)
+        self.max_quantity = self._numbers(doc_nos, data["max_quantity"], np.float64)
+        self.distribution = self._single(doc_nos, data["distribution"])
+        self.month = self._single(doc_nos, data["month"])
+        self.single = {facet: self._single(doc_nos, data[column]) for facet, column in SINGLE_FACETS.items()}
+        self.multi = {facet: self._pairs(doc_nos, data[column]) for facet, column in MULTI_FACETS.items()}
+        self.operation_ids = self._pairs(doc_nos, data["operation_ids"])
+        del data
         self._load_items(connection)
         # Newest first, ties by doc_no: the order of date sorting and of relevance ties.
         live_docs = np.flatnonzero(self.live)
@@ -112,40 +113,58 @@ class Columns:
         self.by_quantity = live_docs[np.lexsort((-live_docs, -self.seized_ts[live_docs],
                                                  -self.max_quantity[live_docs]))]
 
-    def _int_column(self, doc_nos: np.ndarray, values: list, dtype) -> np.ndarray:  # noqa: ANN001
+    def _numbers(self, doc_nos: np.ndarray, values: tuple, dtype) -> np.ndarray:  # noqa: ANN001
         column = np.zeros(self.size, dtype=dtype)
-        column[doc_nos] = values
+        column[doc_nos] = np.array(values, dtype=dtype)
         return column
 
-    def _single(self, doc_nos: np.ndarray, values: list[str | None]) -> Single:
-        names = Codes()
+    def _single(self, doc_nos: np.ndarray, values: tuple) -> Single:
+        names = _codes_for(set(values) - {None})
         codes = np.full(self.size, -1, dtype=np.int32)
-        codes[doc_nos] = [names.code(v) if v is not None else -1 for v in values]
+        lookup = {**names.index, None: -1}
+        codes[doc_nos] = np.fromiter(map(lookup.__getitem__, values), dtype=np.int32, count=len(values))
         return Single(codes, names)
 
-    def _pairs(self, rows: list, column: str) -> Pairs:
-        names = Codes()
-        docs: list[int] = []
-        codes: list[int] = []
-        for row in rows:
-            for value in getattr(row, column).split():
-                docs.append(row.doc_no)
-                codes.append(names.code(value))
-        return Pairs(np.array(docs, dtype=np.int64), np.array(codes, dtype=np.int32), names)
+    def _pairs(self, doc_nos: np.ndarray, joined: tuple) -> Pairs:
+        """Space-separated values per document -> (doc_no, code) pairs."""
+        split = list(map(str.split, joined))
+        counts = np.fromiter(map(len, split), dtype=np.int64, count=len(split))
+        flat = [value for values in split for value in values]
+        names = _codes_for(set(flat))
+        codes = np.fromiter(map(names.index.__getitem__, flat), dtype=np.int32, count=len(flat))
+        return Pairs(np.repeat(doc_nos, counts), codes, names)
 
     def _load_items(self, connection: Connection) -> None:
-        rows = connection.execute(select(items.c.doc_no, items.c.category, items.c.subcategory, items.c.unit,
-                                         items.c.quantity).join(documents, documents.c.doc_no == items.c.doc_no)
-                                  .where(documents.c.live)).all()
-        self.item_categories, self.item_subcategories, self.item_units = Codes(), Codes(), Codes()
-        self.item_doc = np.fromiter((r.doc_no for r in rows), dtype=np.int64, count=len(rows))
-        self.item_category = np.fromiter((self.item_categories.code(r.category) for r in rows), dtype=np.int32,
-                                         count=len(rows))
-        self.item_subcategory = np.fromiter(
-            (self.item_subcategories.code(r.subcategory) if r.subcategory else -1 for r in rows), dtype=np.int32,
-            count=len(rows))
-        self.item_unit = np.fromiter((self.item_units.code(r.unit) for r in rows), dtype=np.int32, count=len(rows))
-        self.item_quantity = np.fromiter((r.quantity for r in rows), dtype=np.float64, count=len(rows))
+        rows = connection.exec_driver_sql(
+            "SELECT i.doc_no, i.category, i.subcategory, i.unit, i.quantity FROM search_items i "
+            "JOIN search_documents d ON d.doc_no = i.doc_no WHERE d.live ORDER BY i.doc_no, i.id").fetchall()
+        doc, category, subcategory, unit, quantity = zip(*rows) if rows else ((), (), (), (), ())
+        del rows
+        self.item_doc = np.array(doc, dtype=np.int64)
+        self.item_quantity = np.array(quantity, dtype=np.float64)
+        self.item_categories = _codes_for(set(category))
+        self.item_subcategories = _codes_for(set(subcategory) - {None})
+        self.item_units = _codes_for(set(unit))
+        subcategory_codes = {**self.item_subcategories.index, None: -1}
+        self.item_category = np.fromiter(map(self.item_categories.index.__getitem__, category), dtype=np.int32,
+                                         count=len(category))
+        self.item_subcategory = np.fromiter(map(subcategory_codes.__getitem__, subcategory), dtype=np.int32,
+                                            count=len(subcategory))
+        self.item_unit = np.fromiter(map(self.item_units.index.__getitem__, unit), dtype=np.int32, count=len(unit))
+        # Totals groups, computed once: (category, unit) and (category, subcategory, unit) as dense ids,
+        # and whether an item is the first of its group within its report (reports counted without sorting).
+        self.groups = {}
+        for level in ("category", "subcategory"):
+            sub = self.item_subcategory if level == "subcategory" else np.zeros_like(self.item_subcategory)
+            keys = (self.item_category.astype(np.int64) * 4096 + (sub + 1)) * 4096 + self.item_unit
+            unique, ids = np.unique(keys, return_inverse=True)
+            ids = ids.reshape(-1)
+            pair = ids.astype(np.int64) * self.size + self.item_doc
+            first = np.ones(len(pair), dtype=bool)
+            if len(pair):
+                order = np.lexsort((np.arange(len(pair)), pair))
+                first[order[1:]] = pair[order[1:]] != pair[order[:-1]]
+            self.groups[level] = (unique, ids, first)
 
     def empty_mask(self) -> np.ndarray:
         return np.zeros(self.size, dtype=bool)
@@ -155,3 +174,10 @@ class Columns:
         doc_nos = doc_nos[doc_nos < self.size]
         mask[doc_nos] = True
         return mask
+
+
+def _codes_for(values: set) -> Codes:
+    names = Codes()
+    for value in sorted(values):
+        names.code(value)
+    return names

@@ -132,12 +132,15 @@ def matching_docs(connection: Connection, expression: str) -> np.ndarray:
 def ranks(connection: Connection, expression: str) -> tuple[np.ndarray, np.ndarray]:
     """(doc_nos, score) for one expression; a lower score ranks first."""
     if connection.dialect.name == "postgresql":
-        rows = connection.execute(sql("SELECT doc_no, -ts_rank(tsv, to_tsquery('simple', :q)) FROM search_text "
-                                      "WHERE tsv @@ to_tsquery('simple', :q)"), {"q": expression}).all()
+        row = connection.execute(sql("SELECT string_agg(doc_no::text, ','), string_agg((-ts_rank(tsv, q))::text, ',') "
+                                     "FROM search_text, to_tsquery('simple', :q) q WHERE tsv @@ q"),
+                                 {"q": expression}).one()
     else:
-        rows = connection.execute(sql("SELECT rowid, rank FROM search_fts WHERE search_fts MATCH :q"),
-                                  {"q": expression}).all()
-    return (np.array([r[0] for r in rows], dtype=np.int64), np.array([r[1] for r in rows], dtype=np.float64))
+        row = connection.execute(sql("SELECT group_concat(rowid), group_concat(rank) FROM search_fts "
+                                     "WHERE search_fts MATCH :q"), {"q": expression}).one()
+    if not row[0]:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+    return np.array(row[0].split(","), dtype=np.int64), np.array(row[1].split(","), dtype=np.float64)
 
 
 def expressions(connection: Connection, query: Query, persons: bool) -> tuple[str | None, str | None]:
