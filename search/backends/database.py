@@ -34,6 +34,7 @@ from search.text import Highlighter
 log = logging.getLogger(__name__)
 
 CHUNK = 500
+BATCH_LOCK = 0x454C4958  # "ELIX": the advisory lock that orders search batches on PostgreSQL
 KEEP_BATCHES = 100
 Connect = Callable[[], AbstractContextManager[Connection]]
 
@@ -64,10 +65,10 @@ class DatabaseBackend:
         if not ids:
             return 0
         with self._connect() as connection:
-            doc_nos = connection.execute(select(documents.c.doc_no).where(documents.c.id.in_(ids))).scalars().all()
+            doc_nos = connection.execute(select(documents.c.doc_no).where(documents.c.id.in_(ids),
+                                                                          documents.c.live)).scalars().all()
             if doc_nos:
-                self._new_batch(connection)
-                self._remove(connection, list(doc_nos))
+                self._remove(connection, list(doc_nos), self._new_batch(connection))
             return len(doc_nos)
 
     def rebuild(self, docs: Iterable[dict]) -> int:
@@ -78,10 +79,10 @@ class DatabaseBackend:
             start = self._new_batch(connection)
         written = self.index(docs)
         with self._connect() as connection:
-            stale = connection.execute(select(documents.c.doc_no).where(documents.c.seq < start)).scalars().all()
+            stale = connection.execute(select(documents.c.doc_no).where(documents.c.seq < start,
+                                                                        documents.c.live)).scalars().all()
             if stale:
-                self._new_batch(connection)
-                self._remove(connection, list(stale))
+                self._remove(connection, list(stale), self._new_batch(connection))
         return written
 
     def count(self) -> int:
@@ -99,6 +100,10 @@ class DatabaseBackend:
             return False
 
     def _new_batch(self, connection: Connection) -> int:
+        if connection.dialect.name == "postgresql":
+            # Batches commit in seq order (SQLite serialises writers anyway), so a process that has
+            # seen batch n has seen every batch before it.
+            connection.execute(sql("SELECT pg_advisory_xact_lock(:key)"), {"key": BATCH_LOCK})
         seq = connection.execute(insert(batches).values(stamp=uuid.uuid4().hex, created_at=datetime.now(timezone.utc))
                                  .returning(batches.c.seq)).scalar_one()
         if seq % KEEP_BATCHES == 0:
@@ -154,10 +159,12 @@ class DatabaseBackend:
                 connection.exec_driver_sql(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({','.join('?' * len(part))})",
                                            tuple(part))
 
-    def _remove(self, connection: Connection, doc_nos: list[int]) -> None:
+    def _remove(self, connection: Connection, doc_nos: list[int], seq: int) -> None:
+        """Documents become tombstones (live false, this batch's seq) so that every process's
+        columns see the removal; a later index of the same report brings the row back."""
         self._remove_text_and_items(connection, doc_nos)
         for part in _chunks(doc_nos, 900):
-            connection.execute(delete(documents).where(documents.c.doc_no.in_(part)))
+            connection.execute(update(documents).where(documents.c.doc_no.in_(part)).values(live=False, seq=seq))
 
     # --- searching ------------------------------------------------------------------------------------
 
@@ -185,10 +192,17 @@ class DatabaseBackend:
             )
 
     def _current_columns(self, connection: Connection) -> Columns:
+        """The in-memory columns as of the latest batch: patched with the documents written since
+        the cached batch when that batch is still there (not rolled back), else reloaded."""
         latest = connection.execute(select(batches.c.seq, batches.c.stamp).order_by(batches.c.seq.desc())
                                     .limit(1)).first()
         stamp = tuple(latest) if latest else (0, "")
         with self._lock:
+            if self._columns is not None and self._stamp != stamp:
+                seq, known = self._stamp
+                intact = connection.execute(select(batches.c.stamp).where(batches.c.seq == seq)).scalar() == known
+                if intact and stamp[0] > seq and self._columns.refresh(connection, seq):
+                    self._stamp = stamp
             if self._columns is None or self._stamp != stamp:
                 self._columns, self._stamp = Columns(connection), stamp
             return self._columns

@@ -86,9 +86,11 @@ class Columns:
     Loading is column-wise and vectorised (one DBAPI fetch, `zip`, C-level `map` for the codes):
     about a second per 100 000 documents."""
 
+    NAMES = ("doc_no", "organisation_id", "seized_ts", "max_quantity", "distribution", "month",
+             *SINGLE_FACETS.values(), *MULTI_FACETS.values(), "operation_ids")
+
     def __init__(self, connection: Connection) -> None:
-        names = ["doc_no", "organisation_id", "seized_ts", "max_quantity", "distribution", "month",
-                 *SINGLE_FACETS.values(), *MULTI_FACETS.values(), "operation_ids"]
+        names = list(self.NAMES)
         rows = connection.exec_driver_sql(
             f"SELECT {', '.join(names)} FROM search_documents WHERE live ORDER BY doc_no").fetchall()
         data = dict(zip(names, zip(*rows))) if rows else {name: () for name in names}
@@ -107,11 +109,78 @@ class Columns:
         self.operation_ids = self._pairs(doc_nos, data["operation_ids"])
         del data
         self._load_items(connection)
+        self._orders()
+
+    def _orders(self) -> None:
         # Newest first, ties by doc_no: the order of date sorting and of relevance ties.
         live_docs = np.flatnonzero(self.live)
         self.by_date = live_docs[np.lexsort((-live_docs, -self.seized_ts[live_docs]))]
         self.by_quantity = live_docs[np.lexsort((-live_docs, -self.seized_ts[live_docs],
                                                  -self.max_quantity[live_docs]))]
+
+    # --- keeping up with changes ------------------------------------------------------------------------
+
+    def refresh(self, connection: Connection, since_seq: int) -> bool:
+        """Apply the documents written after batch `since_seq` (deleted ones are rows with live false).
+        False when there are too many to patch: the caller reloads everything instead."""
+        rows = connection.exec_driver_sql(
+            f"SELECT live, {', '.join(self.NAMES)} FROM search_documents WHERE seq > {int(since_seq)} "
+            "ORDER BY doc_no").fetchall()
+        if len(rows) > max(5_000, int(np.count_nonzero(self.live)) // 5):
+            return False
+        if not rows:
+            return True
+        changed = np.array([row[1] for row in rows], dtype=np.int64)
+        self._grow(int(changed.max()) + 1)
+        live_rows = [row for row in rows if row[0]]
+        self.live[changed] = [bool(row[0]) for row in rows]
+        for row in live_rows:
+            data = dict(zip(self.NAMES, row[1:]))
+            doc = data["doc_no"]
+            self.organisation_id[doc], self.seized_ts[doc] = data["organisation_id"], data["seized_ts"]
+            self.max_quantity[doc] = data["max_quantity"]
+            for single, column in ((self.distribution, "distribution"), (self.month, "month"),
+                                   *((self.single[f], c) for f, c in SINGLE_FACETS.items())):
+                value = data[column]
+                single.codes[doc] = single.names.code(value) if value is not None else -1
+        position = {name: index + 1 for index, name in enumerate(self.NAMES)}
+        for facet, column in [*MULTI_FACETS.items(), ("operation_ids", "operation_ids")]:
+            pairs = self.operation_ids if facet == "operation_ids" else self.multi[facet]
+            keep = ~np.isin(pairs.docs, changed)
+            docs = [row[1] for row in live_rows for _value in row[position[column]].split()]
+            codes = [pairs.names.code(value) for row in live_rows for value in row[position[column]].split()]
+            pairs.docs = np.concatenate([pairs.docs[keep], np.array(docs, dtype=np.int64)])
+            pairs.codes = np.concatenate([pairs.codes[keep], np.array(codes, dtype=np.int32)])
+        item_rows = connection.exec_driver_sql(
+            "SELECT i.doc_no, i.category, i.subcategory, i.unit, i.quantity FROM search_items i "
+            f"JOIN search_documents d ON d.doc_no = i.doc_no WHERE d.seq > {int(since_seq)} AND d.live "
+            "ORDER BY i.doc_no, i.id").fetchall()
+        keep = ~np.isin(self.item_doc, changed)
+        self.item_doc = np.concatenate([self.item_doc[keep], np.array([r[0] for r in item_rows], dtype=np.int64)])
+        self.item_quantity = np.concatenate([self.item_quantity[keep],
+                                             np.array([r[4] for r in item_rows], dtype=np.float64)])
+        self.item_category = np.concatenate([self.item_category[keep], np.array(
+            [self.item_categories.code(r[1]) for r in item_rows], dtype=np.int32)])
+        self.item_subcategory = np.concatenate([self.item_subcategory[keep], np.array(
+            [self.item_subcategories.code(r[2]) if r[2] else -1 for r in item_rows], dtype=np.int32)])
+        self.item_unit = np.concatenate([self.item_unit[keep], np.array(
+            [self.item_units.code(r[3]) for r in item_rows], dtype=np.int32)])
+        self._groups()
+        self._orders()
+        return True
+
+    def _grow(self, size: int) -> None:
+        if size <= self.size:
+            return
+        size = max(size, self.size + self.size // 4)
+        extra = size - self.size
+        self.live = np.concatenate([self.live, np.zeros(extra, dtype=bool)])
+        self.organisation_id = np.concatenate([self.organisation_id, np.zeros(extra, dtype=np.int64)])
+        self.seized_ts = np.concatenate([self.seized_ts, np.zeros(extra, dtype=np.int64)])
+        self.max_quantity = np.concatenate([self.max_quantity, np.zeros(extra, dtype=np.float64)])
+        for single in (self.distribution, self.month, *self.single.values()):
+            single.codes = np.concatenate([single.codes, np.full(extra, -1, dtype=np.int32)])
+        self.size = size
 
     def _numbers(self, doc_nos: np.ndarray, values: tuple, dtype) -> np.ndarray:  # noqa: ANN001
         column = np.zeros(self.size, dtype=dtype)
@@ -151,6 +220,9 @@ class Columns:
         self.item_subcategory = np.fromiter(map(subcategory_codes.__getitem__, subcategory), dtype=np.int32,
                                             count=len(subcategory))
         self.item_unit = np.fromiter(map(self.item_units.index.__getitem__, unit), dtype=np.int32, count=len(unit))
+        self._groups()
+
+    def _groups(self) -> None:
         # Totals groups, computed once: (category, unit) and (category, subcategory, unit) as dense ids,
         # and whether an item is the first of its group within its report (reports counted without sorting).
         self.groups = {}
