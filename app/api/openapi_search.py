@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from apispec import APISpec
 
+from app import vocabularies as vocab
 from app.api.openapi import ERRORS, _json
 from app.search.schemas import ALL_SUBCATEGORIES
-from app import vocabularies as vocab
 from search.query import MAX_QUERY_LENGTH, SORTS
 
 _STRING = {"type": "string"}
@@ -77,6 +77,3 @@ def add_search_paths(spec: APISpec) -> None:
         "parameters": [p for p in parameters() if p["name"] not in ("page", "per_page")],
         "responses": {"200": {"description": "CSV, one row per report",
                               "content": {"text/csv": {"schema": {"type": "string"}}}}, **errors}}})
-
-
-

@@ -12,10 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import select
 from sqlalchemy.engine import Connection
-
-from search.backends.database_schema import documents, items
 
 SHARED_STATUSES = ("submitted", "validated")
 SINGLE_FACETS = {"country": "country", "organisation": "organisation", "transport_mode": "transport_mode",
