@@ -38,7 +38,8 @@ _FOLDING = ["lowercase", "asciifolding"]
 
 def _multilingual(languages: Iterable[str]) -> dict:
     return {"type": "text", "analyzer": "folded",
-            "fields": {lang: {"type": "text", "analyzer": LANGUAGE_ANALYZERS[lang]} for lang in languages}}
+            "fields": {lang: {"type": "text", "analyzer": "dutch" if lang == "nl" else f"{lang}_text"}
+                       for lang in languages}}
 
 
 def index_definition(languages: Iterable[str] = tuple(LANGUAGE_ANALYZERS)) -> dict:
@@ -85,7 +86,13 @@ def index_definition(languages: Iterable[str] = tuple(LANGUAGE_ANALYZERS)) -> di
         "max_result_window": 10_000,
         # Case and accents never matter: "cachees" finds "cachées", "elan" finds "Élan".
         "analysis": {
-            "analyzer": {"folded": {"type": "custom", "tokenizer": "standard", "filter": _FOLDING}},
+            "analyzer": {"folded": {"type": "custom", "tokenizer": "standard", "filter": _FOLDING},
+                         # The language analyzers without stop words: every query word goes to every
+                         # language's sub-field, and a word that is a stop word in one language (Spanish
+                         # "e", French "de") must not vanish from a phrase there. Dutch keeps the built-in
+                         # analyzer: creating an index with it is how the backend learns the engine has it.
+                         **{f"{lang}_text": {"type": LANGUAGE_ANALYZERS[lang], "stopwords": "_none_"}
+                            for lang in languages if lang != "nl"}},
             "normalizer": {"folded": {"type": "custom", "filter": _FOLDING}},
         },
     }

@@ -138,9 +138,10 @@ def _match(atom: parser.Atom, multilingual: list[str], languages: tuple[str, ...
         # A prefix is compared with the unstemmed words: a stem is not a prefix of what was written.
         return {"multi_match": {"query": atom.text, "type": "phrase_prefix", "fields": [*multilingual, *plain]}}
     fields = [name for base in multilingual for name in language_fields(base, languages)] + list(plain)
-    if isinstance(atom, parser.Phrase):
-        return {"multi_match": {"query": " ".join(atom.words), "type": "phrase", "fields": fields}}
-    return {"multi_match": {"query": atom.text, "fields": fields}}
+    # A word the analyzer splits ("JM-2017-000123", "e-cigarettes") is matched as the phrase of its
+    # parts, not as any one of them.
+    text = " ".join(atom.words) if isinstance(atom, parser.Phrase) else atom.text
+    return {"multi_match": {"query": text, "type": "phrase", "fields": fields}}
 
 
 def _identifiers(atom: parser.Atom) -> list[dict]:
