@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from reports.formatting import MONTHS, integer
 
-FONT = "DejaVu Sans, Liberation Sans, sans-serif"
+FONT = "Liberation Sans, DejaVu Sans, sans-serif"
 INK = "#1B2733"
 MUTED = "#5B6775"
 GRID = "#D5DBE3"
@@ -66,7 +66,7 @@ def bar_chart(
         length = max(plot * value / largest, 0.5 if value else 0)
         body.append(
             f'<text x="{number(label_width - 8)}" y="{number(y + bar_height * 0.72)}" font-size="10.5" '
-            f'text-anchor="end" fill="{INK}">{text(shorten(label, 34))}</text>'
+            f'text-anchor="end" fill="{INK}">{text(shorten(label, 36))}</text>'
             f'<rect x="{number(label_width)}" y="{number(y)}" width="{number(length)}" '
             f'height="{number(bar_height)}" fill="{colour}"/>'
             f'<text x="{number(label_width + length + 5)}" y="{number(y + bar_height * 0.72)}" '

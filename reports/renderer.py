@@ -73,8 +73,9 @@ class RenderError(Exception):
 class Rendered:
     pdf: bytes
     pages: int
-    seconds: float
-    peak_memory_kb: int  # the child's peak resident set (and its helpers')
+    seconds: float  # wall time, child start included
+    peak_memory_kb: int  # the child's peak resident set plus its annex helper's
+    cpu_seconds: float  # CPU time of the child and its helper
 
 
 def render_operation_summary(context: dict, *, timeout: float = DEFAULT_TIMEOUT,
@@ -107,16 +108,17 @@ def render_product(product: str, context: dict, *, timeout: float = DEFAULT_TIME
     if parallel is not None:
         payload["parallel"] = bool(parallel)
     started = time.perf_counter()
-    (pdf, pages), peak_kb = run_in_child("reports.assembly:render_payload", payload, timeout=timeout, memory_mb=memory_mb,
-                                         progress=progress)
-    return Rendered(pdf=pdf, pages=pages, seconds=time.perf_counter() - started, peak_memory_kb=peak_kb)
+    (pdf, pages), used = run_in_child("reports.assembly:render_payload", payload, timeout=timeout,
+                                      memory_mb=memory_mb, progress=progress)
+    return Rendered(pdf=pdf, pages=pages, seconds=time.perf_counter() - started, peak_memory_kb=used["peak_kb"],
+                    cpu_seconds=used["cpu_s"])
 
 
 def run_in_child(target: str, payload: Any, *, timeout: float, memory_mb: int,
-                 progress: Progress | None = None) -> tuple[Any, int]:
+                 progress: Progress | None = None) -> tuple[Any, dict]:
     """Run the function named by `target` ("module:function") as function(payload, progress) in a fresh
-    child under the limits; return (its result, the child's peak memory in KiB). The parent never
-    imports the target's module (WeasyPrint stays out of the app's memory)."""
+    child under the limits; return (its result, {"peak_kb", "cpu_s"} of the child and its helpers).
+    The parent never imports the target's module (WeasyPrint stays out of the app's memory)."""
     parent_conn, child_conn = _mp.Pipe(duplex=False)
     process = _Process(target=child_main, args=(child_conn, target, payload, memory_mb), name="elix-render",
                        daemon=True)

@@ -35,15 +35,17 @@ def set_memory_limit(memory_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
-def peak_memory_kb() -> int:
-    """This process's peak resident set plus that of any helper processes it waited for."""
-    return (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-            + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+def usage() -> dict:
+    """Peak resident set (KiB) and CPU time (s) of this process plus the helper processes it waited for
+    (they run at the same time, so the peaks add up)."""
+    own, helpers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"peak_kb": own.ru_maxrss + helpers.ru_maxrss,
+            "cpu_s": own.ru_utime + own.ru_stime + helpers.ru_utime + helpers.ru_stime}
 
 
 def child_main(conn, target: str, payload: Any, memory_mb: int) -> None:
     """Entry point of the child: `target` is "module:function", called as function(payload, progress).
-    Messages to the parent: ("progress", fraction, stage)..., then ("done", result, peak_kb) or
+    Messages to the parent: ("progress", fraction, stage)..., then ("done", result, usage()) or
     ("error", kind, message)."""
     os.setpgrp()  # its own process group, so the parent can end it with any helpers it started
     failure = None
@@ -66,7 +68,7 @@ def child_main(conn, target: str, payload: Any, memory_mb: int) -> None:
     except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent as a message
         failure = ("failed", EXIT_FAILED, _describe(exc))
     if failure is None:
-        conn.send(("done", result, peak_memory_kb()))
+        conn.send(("done", result, usage()))
         return
     gc.collect()  # the failed render's objects are unreachable now: room to send the message
     kind, code, message = failure

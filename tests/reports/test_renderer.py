@@ -36,12 +36,12 @@ def wait_for(path: Path, within: float = 30.0) -> str:
 
 def test_a_child_returns_its_result_and_reports_progress():
     stages = []
-    result, peak_kb = run_in_child(f"{FUNCTIONS}:echo", {"x": [1, 2]}, timeout=60, memory_mb=512,
-                                   progress=lambda fraction, stage: stages.append((fraction, stage)))
+    result, used = run_in_child(f"{FUNCTIONS}:echo", {"x": [1, 2]}, timeout=60, memory_mb=512,
+                                progress=lambda fraction, stage: stages.append((fraction, stage)))
     assert result["echo"] == {"x": [1, 2]}
     assert result["pid"] != os.getpid()
     assert stages == [(0.5, "halfway")]
-    assert peak_kb > 1000
+    assert used["peak_kb"] > 1000 and used["cpu_s"] >= 0
     assert gone(result["pid"])
 
 
