@@ -87,9 +87,15 @@ def input_hash(kind: str, context: dict) -> str:
 
 
 def request_product(user: User, kind: str, params: dict, filename: str) -> Job:
-    """Queue a job; the caller has checked that the user may see what `params` name."""
+    """Queue a job; the caller has checked that the user may see what `params` name. A request that
+    repeats one of the user's jobs still waiting or running gets that job (a double click queues once)."""
     if kind not in KINDS:
         raise ValueError(f"unknown job kind {kind!r}")
+    pending = db.session.scalars(select(Job).where(Job.requested_by_id == user.id, Job.kind == kind,
+                                                   Job.status.in_(("queued", "running")))).all()
+    for job in pending:
+        if job.params == params:
+            return job
     job = Job(kind=kind, params=params, filename=filename, requested_by_id=user.id, status="queued")
     db.session.add(job)
     db.session.flush()

@@ -128,8 +128,10 @@ class Heartbeat:
 
 
 class ProgressReporter:
-    """The renderer's progress (0..1) as the job's progress between 0.3 and 0.95, written at most every
-    half second or two percent."""
+    """The renderer's progress (0..1) as the job's progress between 0.3 and 0.95, written at most once a
+    second (each write is a short write transaction; SQLite has one writer at a time)."""
+
+    INTERVAL = 1.0
 
     def __init__(self, job_id: str, name: str) -> None:
         self.job_id, self.name = job_id, name
@@ -137,7 +139,7 @@ class ProgressReporter:
 
     def __call__(self, fraction: float, _stage: str = "") -> None:
         progress = round(0.3 + 0.65 * min(max(float(fraction), 0.0), 1.0), 3)
-        if progress - self.written >= 0.02 or (progress > self.written and time.monotonic() - self.at >= 0.5):
+        if progress > self.written and time.monotonic() - self.at >= self.INTERVAL:
             _update_job(self.job_id, self.name, progress=progress, heartbeat_at=utcnow())
             self.written, self.at = progress, time.monotonic()
 
@@ -149,11 +151,16 @@ def run_job(job_id: str, name: str) -> None:
     if job is None or job.worker != name or job.status != "running":
         db.session.rollback()
         return
-    if job.attempts > setting("JOBS_MAX_ATTEMPTS"):
-        db.session.rollback()
-        _fail(job_id, name, f"the job was interrupted {job.attempts - 1} times; generate the product again")
+    attempts, kind = job.attempts, KINDS.get(job.kind)
+    problem = None
+    if attempts > setting("JOBS_MAX_ATTEMPTS"):
+        problem = f"the job was interrupted {attempts - 1} times; generate the product again"
+    elif kind is None:
+        problem = f"this worker does not know jobs of kind {job.kind!r}"
+    if problem:
+        db.session.rollback()  # end the read transaction before writing (SQLite: BEGIN IMMEDIATE)
+        _fail(job_id, name, problem)
         return
-    kind = KINDS[job.kind]
     try:
         context = kind.build_context(job.requested_by, dict(job.params))
         product_hash = input_hash(kind.name, context)

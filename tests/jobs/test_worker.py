@@ -10,6 +10,7 @@ from app.jobs.models import Job
 from app.jobs.services import request_product
 from app.jobs.worker import claim_next, release_jobs, work
 
+from tests import factories
 from tests.operations.support import caribbean_shield
 
 
@@ -45,9 +46,9 @@ def test_a_running_job_with_a_stale_heartbeat_is_taken_up_and_finished(app, worl
     long_ago = utcnow() - timedelta(minutes=10)
     job.status, job.worker, job.attempts = "running", "crashed-worker", 1
     job.started_at = job.heartbeat_at = long_ago
-    fresh = request_product(world["jio_analyst"], "operation_summary", {"operation": "CARIBBEAN-SHIELD-2017"},
-                            filename="other.pdf")
-    fresh.status, fresh.worker, fresh.attempts, fresh.heartbeat_at = "running", "busy-worker", 1, utcnow()
+    fresh = Job(kind="operation_summary", params={"operation": "CARIBBEAN-SHIELD-2017"}, status="running",
+                worker="busy-worker", attempts=1, heartbeat_at=utcnow(), requested_by_id=world["jm_analyst"].id)
+    db.session.add(fresh)
     db.session.commit()
 
     ran = work(app, threading.Event(), once=True, name="rescuer")
@@ -80,3 +81,26 @@ def test_a_stopping_worker_puts_its_job_back_in_the_queue(app, world):
     released = db.session.get(Job, job.id)
     assert (released.status, released.worker) == ("queued", None)
     assert in_worker_context(app, claim_next, "next-worker") == job.id
+
+
+def test_a_repeated_request_while_the_job_waits_gets_the_same_job(api, world):
+    s = caribbean_shield(world)
+    other = factories.operation("HUNTER-2017", world.jio, [world.jm])
+    db.session.commit()
+    analyst = api.as_(world["jio_analyst"])
+    first = analyst.post(f"/operations/{s['operation'].code}/summary").get_json()["job"]["id"]
+    again = analyst.post(f"/operations/{s['operation'].code}/summary").get_json()["job"]["id"]
+    hunter = analyst.post(f"/operations/{other.code}/summary").get_json()["job"]["id"]
+    someone_else = api.as_(world["jm_analyst"]).post(f"/operations/{s['operation'].code}/summary").get_json()["job"]["id"]
+    assert first == again and len({first, hunter, someone_else}) == 3
+    assert db.session.query(Job).count() == 3
+
+
+def test_a_job_of_an_unknown_kind_fails_with_a_message(app, world):
+    job = queued_summary(world)
+    job.kind = "annual_budget"
+    db.session.commit()
+    work(app, threading.Event(), once=True, name="worker")
+    db.session.expire_all()
+    failed = db.session.get(Job, job.id)
+    assert (failed.status, failed.message) == ("failed", "this worker does not know jobs of kind 'annual_budget'")
