@@ -8,9 +8,12 @@ from app.permissions import can_view_persons, viewer_for
 from app.seizures import services
 from app.seizures.schemas import ReportListQuerySchema, SeizureReportPatchSchema, SeizureReportSchema
 
+# Schemas are built once: instantiating one deep-copies its fields and those of every nested schema.
 FULL = SeizureReportSchema()
 WITHOUT_PERSONS = SeizureReportSchema(exclude=("persons",))
-LOADABLE = tuple(name for name, f in SeizureReportSchema().fields.items() if not f.dump_only)
+LOADABLE = tuple(name for name, f in FULL.fields.items() if not f.dump_only)
+PATCH = SeizureReportPatchSchema()
+LIST_QUERY = ReportListQuerySchema()
 
 
 def dump_report(viewer, report) -> dict:  # noqa: ANN001
@@ -31,7 +34,7 @@ def create_seizure():
     submit = body.pop("submit", False)
     if not isinstance(submit, bool):
         raise ApiError(422, "validation_failed", "the request has invalid fields", {"submit": ["true or false"]})
-    data = SeizureReportSchema().load(body)
+    data = FULL.load(body)
     report = services.create_report(g.api_user, data, submit=submit)
     location = url_for("api.get_seizure", report_id=report.id)
     return _committed(dump_report(viewer_for(g.api_user), report)), 201, {"Location": location}
@@ -39,8 +42,8 @@ def create_seizure():
 
 @bp.get("/seizures")
 def list_seizures():
-    args = ReportListQuerySchema().load({k: request.args.getlist(k) if k in ("status", "organisation", "category")
-                                         else v for k, v in request.args.items()})
+    args = LIST_QUERY.load({k: request.args.getlist(k) if k in ("status", "organisation", "category")
+                            else v for k, v in request.args.items()})
     viewer = viewer_for(g.api_user)
     stmt = services.visible_reports_query(viewer, statuses=args["status"], organisations=args["organisation"],
                                           categories=args["category"], date_from=args["date_from"],
@@ -63,8 +66,8 @@ def update_seizure(report_id: str):
     body = json_body()
     # Validate the merged report, so cross-field rules (TLP vs distribution, units) see the whole.
     current = {k: v for k, v in FULL.dump(report).items() if k in LOADABLE}
-    patch_fields = SeizureReportPatchSchema().load(body, partial=LOADABLE)
-    data = SeizureReportSchema().load({**current, **{k: v for k, v in body.items() if k != "version"}})
+    patch_fields = PATCH.load(body, partial=LOADABLE)
+    data = FULL.load({**current, **{k: v for k, v in body.items() if k != "version"}})
     data = {k: v for k, v in data.items() if k in patch_fields}
     services.update_report(g.api_user, report, data, patch_fields["expected_version"])
     return _committed(dump_report(viewer, report))
