@@ -33,13 +33,18 @@ def token_spans(text: str) -> Iterator[tuple[int, int, str, str]]:
     """(start, end, lowered, folded) for each token of `text`, with offsets into the original text.
     `lowered` keeps accents (Snowball stems accented words better); `folded` is the indexed form."""
     for match in _WORD.finditer(text):
-        lowered = match.group().casefold()
-        pieces = _WORD.findall(fold(lowered))
-        if len(pieces) == 1:
-            yield match.start(), match.end(), lowered, pieces[0]
-        else:
-            for piece in pieces:
-                yield match.start(), match.end(), piece, piece
+        start, end = match.span()
+        for lowered, folded in _analyse_word(match.group()):
+            yield start, end, lowered, folded
+
+
+@lru_cache(maxsize=500_000)
+def _analyse_word(word: str) -> tuple[tuple[str, str], ...]:
+    lowered = word.casefold()
+    pieces = _WORD.findall(fold(lowered))
+    if len(pieces) == 1:
+        return ((lowered, pieces[0]),)
+    return tuple((piece, piece) for piece in pieces)
 
 
 def tokens(text: str) -> list[str]:
