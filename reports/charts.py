@@ -79,14 +79,15 @@ def bar_chart(
 
 
 def nice_step(largest: float, ticks: int = 4) -> float:
-    """A round step (1, 2, 2.5 or 5 times a power of ten) giving about `ticks` grid lines."""
+    """A whole round step (1, 2, 2.5 or 5 times a power of ten) giving about `ticks` grid lines."""
     if largest <= 0:
         return 1
     raw = largest / ticks
     magnitude = 10 ** math.floor(math.log10(raw))
     for factor in (1, 2, 2.5, 5, 10):
-        if raw <= factor * magnitude:
-            return max(factor * magnitude, 1)
+        step = factor * magnitude
+        if raw <= step and step == int(step):  # counts are whole: no 2.5 steps
+            return max(step, 1)
     return 10 * magnitude
 
 
