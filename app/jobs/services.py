@@ -6,12 +6,14 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 
 from flask import url_for
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
+from app.database import utcnow
 from app.errors import Conflict, NotFound
 from app.extensions import db
 from app.jobs.models import Job, ProductFile
@@ -124,6 +126,19 @@ def job_file(user: User, job_id: str) -> tuple[Job, ProductFile]:
 def jobs_of(user: User, limit: int = 50) -> list[Job]:
     return list(db.session.scalars(select(Job).where(Job.requested_by_id == user.id)
                                    .order_by(Job.created_at.desc()).limit(limit)))
+
+
+def prune(older_than: timedelta) -> tuple[int, int]:
+    """Delete finished jobs older than `older_than` and the stored products no job refers to any more;
+    returns (jobs deleted, products deleted)."""
+    cutoff = utcnow() - older_than
+    jobs = db.session.execute(delete(Job).where(Job.status.in_(("done", "failed")), Job.created_at < cutoff)
+                              .execution_options(synchronize_session=False)).rowcount
+    referenced = select(Job.result_hash).where(Job.result_hash.is_not(None))
+    files = db.session.execute(delete(ProductFile).where(ProductFile.input_hash.not_in(referenced))
+                               .execution_options(synchronize_session=False)).rowcount
+    log.info("pruned %d jobs and %d stored products", jobs, files)
+    return jobs, files
 
 
 def dump_job(job: Job) -> dict:

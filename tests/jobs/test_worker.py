@@ -104,3 +104,27 @@ def test_a_job_of_an_unknown_kind_fails_with_a_message(app, world):
     db.session.expire_all()
     failed = db.session.get(Job, job.id)
     assert (failed.status, failed.message) == ("failed", "this worker does not know jobs of kind 'annual_budget'")
+
+
+def test_prune_deletes_old_finished_jobs_and_unreferenced_products(app, world):
+    from app.jobs.models import ProductFile
+    from app.jobs.services import prune
+
+    user = world["jio_analyst"]
+    old, recent = utcnow() - timedelta(days=40), utcnow() - timedelta(days=1)
+    for digest in ("a" * 64, "b" * 64):
+        db.session.add(ProductFile(input_hash=digest, kind="operation_summary", size=4, content=b"%PDF"))
+    db.session.flush()
+    db.session.add_all([
+        Job(kind="operation_summary", params={}, status="done", result_hash="a" * 64, created_at=old,
+            requested_by_id=user.id),
+        Job(kind="operation_summary", params={}, status="done", result_hash="b" * 64, created_at=old,
+            requested_by_id=user.id),
+        Job(kind="operation_summary", params={}, status="done", result_hash="b" * 64, created_at=recent,
+            requested_by_id=user.id),
+        Job(kind="operation_summary", params={}, status="queued", created_at=old, requested_by_id=user.id),
+    ])
+    db.session.flush()
+    assert prune(timedelta(days=30)) == (2, 1)
+    assert [p.input_hash for p in db.session.query(ProductFile)] == ["b" * 64]  # a recent job still needs it
+    assert sorted(j.status for j in db.session.query(Job)) == ["done", "queued"]
