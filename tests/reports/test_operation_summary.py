@@ -47,6 +47,11 @@ def text(pages) -> str:
     return "\n".join(page.text for page in pages)
 
 
+def test_the_pdf_stays_compact(rendered):
+    # Fonts are subset once per part; content streams stay compressed after the page numbers are added.
+    assert len(rendered[0].pdf) < 600_000
+
+
 def test_every_page_is_numbered_page_x_of_y(rendered, pages):
     assert len(pages) == rendered[0].pages == len(PdfReader(io.BytesIO(rendered[0].pdf)).pages)
     for page in pages:
