@@ -36,6 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS, help="gunicorn workers (default: %(default)s)")
     parser.add_argument("--postgres", metavar="URL", help="serve from a fresh database on this PostgreSQL server "
                                                           "instead of SQLite, e.g. postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--gunicorn-args", default="", metavar="ARGS",
+                        help='more gunicorn settings to compare, e.g. "--worker-class gthread --threads 4"')
     parser.add_argument("--scale", type=float, default=1.0, help="multiply the request counts (default: 1)")
     parser.add_argument("--no-append", action="store_true", help=f"print only; do not append to {RESULTS.relative_to(ROOT)}")
     args = parser.parse_args(argv)
@@ -43,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     names = args.only or available()
     rows, notes = [], []
     started = time.monotonic()
-    with served(args.workers, args.postgres) as ctx:
+    with served(args.workers, args.postgres, args.gunicorn_args) as ctx:
         ctx.scale = args.scale
         facts = machine_facts(ctx)
         for name in names:

@@ -26,12 +26,19 @@ DEFAULT_WORKERS = int(os.environ.get("WORKERS", "3"))  # the Makefile's WORKERS 
 
 
 class BenchServer(LiveServer):
-    """LiveServer plus what `make run` adds: the access log (written to the server's log file)."""
+    """LiveServer plus what `make run` adds: the access log (written to the server's log file).
+    `gunicorn_args` (e.g. "--worker-class gthread --threads 4") try other serve settings."""
+
+    def __init__(self, database_url: str, instance: Path, workers: int = DEFAULT_WORKERS,
+                 gunicorn_args: str = "") -> None:
+        super().__init__(database_url, instance, workers=workers)
+        self.gunicorn_args = gunicorn_args
 
     @property
     def env(self) -> dict[str, str]:
         env = super().env
-        env["GUNICORN_CMD_ARGS"] = " ".join(filter(None, [env.get("GUNICORN_CMD_ARGS"), "--access-logfile -"]))
+        env["GUNICORN_CMD_ARGS"] = " ".join(filter(None, [env.get("GUNICORN_CMD_ARGS"), "--access-logfile -",
+                                                          self.gunicorn_args]))
         return env
 
     def cpu_seconds(self) -> float:
@@ -176,7 +183,7 @@ def _check(response: requests.Response, expect: int) -> None:
 
 
 @contextmanager
-def served(workers: int = DEFAULT_WORKERS, postgres: str | None = None) -> Iterator[Context]:
+def served(workers: int = DEFAULT_WORKERS, postgres: str | None = None, gunicorn_args: str = "") -> Iterator[Context]:
     """The app under gunicorn on a fresh, migrated database; stopped and removed afterwards."""
     from tests import factories
 
@@ -188,7 +195,7 @@ def served(workers: int = DEFAULT_WORKERS, postgres: str | None = None) -> Itera
             database = "PostgreSQL"
         else:
             url, database = f"sqlite:///{Path(tmp) / 'elix.db'}", "SQLite (WAL)"
-        server = BenchServer(url, Path(tmp) / "instance", workers=workers)
+        server = BenchServer(url, Path(tmp) / "instance", workers=workers, gunicorn_args=gunicorn_args)
         try:
             server.start()
             yield Context(server=server, database=database)
@@ -230,7 +237,8 @@ def machine_facts(ctx: Context) -> dict[str, str]:
         "machine": f"{os.cpu_count()} CPUs (nproc {_nproc()}), {_cpu_model()}, {platform.system()} {platform.release()}",
         "load average before the run": " ".join(f"{x:.2f}" for x in os.getloadavg()),
         "Python": platform.python_version(),
-        "server": f"gunicorn, {ctx.server.workers} sync workers, access log on (as `make run`)",
+        "server": (f"gunicorn, {ctx.server.workers} workers, access log on (as `make run`)"
+                   + (f", plus `{ctx.server.gunicorn_args}`" if ctx.server.gunicorn_args else ", sync worker class")),
         "database": ctx.database,
     }
 
