@@ -31,6 +31,10 @@ def create_app(config: Config | None = None) -> Flask:
     login_manager.login_view = "users.login"
     login_manager.login_message = "Sign in to continue."
 
+    from app import security
+
+    security.init_app(app)
+
     with app.app_context():
         configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
@@ -66,9 +70,11 @@ def _register_blueprints(app: Flask) -> None:
     from app.jobs.routes import bp as jobs_bp
     from app.operations.routes import bp as operations_bp
     from app.seizures.routes import bp as seizures_bp
+    from app.users.admin_routes import bp as admin_bp
     from app.users.routes import bp as users_bp
 
     app.register_blueprint(users_bp)
+    app.register_blueprint(admin_bp)
     app.register_blueprint(seizures_bp)
     for products_bp in (operations_bp, conferences_bp, jobs_bp):
         app.register_blueprint(products_bp)

@@ -60,6 +60,19 @@ class Config:
     SQLITE_BUSY_TIMEOUT_MS = 30_000
     # Lighter argon2 parameters only where tests ask for them.
     PASSWORD_HASH_FAST = False
+    # Accounts (app/users, app/security.py).
+    REQUIRE_MFA = _env_bool("ELIX_REQUIRE_MFA", ENV_NAME == "production")
+    SESSION_IDLE_MINUTES = int(os.environ.get("ELIX_SESSION_IDLE_MINUTES", "30"))
+    SESSION_MAX_HOURS = int(os.environ.get("ELIX_SESSION_MAX_HOURS", "12"))
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCK_MINUTES = 10
+    INACTIVE_DAYS = 90
+    # "<count>/<second|minute|hour>" per window, or "off".
+    RATE_LIMIT_LOGIN = os.environ.get("ELIX_RATE_LIMIT_LOGIN", "30/minute")  # per address: sign-in, MFA, set-password
+    RATE_LIMIT_API_TOKEN = os.environ.get("ELIX_RATE_LIMIT_API_TOKEN", "6000/minute")
+    RATE_LIMIT_API_ADDRESS = os.environ.get("ELIX_RATE_LIMIT_API_ADDRESS", "12000/minute")
+    PROXY_HOPS = int(os.environ.get("ELIX_PROXY_HOPS", "0"))  # trusted X-Forwarded-For hops in front
+    HSTS = _env_bool("ELIX_HSTS", ENV_NAME == "production")
 
     def __init__(self) -> None:
         if not getattr(self, "SECRET_KEY", None):

@@ -41,17 +41,21 @@ def error_response(status: int, code: str, message: str, fields: dict | None = N
 
 @bp.before_request
 def authenticate() -> None:
-    from app.users.services import user_for_token
+    from app.users.services import api_token_for
 
+    header = request.headers.get("Authorization")
+    scheme, _, token = (header or "").partition(" ")
+    token = token.strip() if scheme.lower() == "bearer" else ""
+    _rate_limit(token)
     if request.endpoint in PUBLIC_ENDPOINTS:
         return
-    header = request.headers.get("Authorization")
     if header is not None:
-        scheme, _, token = header.partition(" ")
-        user = user_for_token(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
-        if user is None:
-            raise ApiError(401, "unauthorized", "the API token is missing, unknown or revoked")
-        g.api_user = user
+        api_token = api_token_for(token) if token else None
+        if api_token is None:
+            raise ApiError(401, "unauthorized", "the API token is missing, unknown, expired or revoked")
+        if api_token.scope != "write" and request.method in UNSAFE_METHODS:
+            raise ApiError(403, "forbidden", "this token is read-only; create a read-write token to change data")
+        g.api_user = api_token.user
         return
     if current_user.is_authenticated:
         if request.method in UNSAFE_METHODS:
@@ -59,6 +63,26 @@ def authenticate() -> None:
         g.api_user = current_user._get_current_object()
         return
     raise ApiError(401, "unauthorized", "send 'Authorization: Bearer <token>' (create a token under Account › API tokens)")
+
+
+def _rate_limit(token: str) -> None:
+    """Per address, and per token when one is sent (counted in the database: every worker agrees)."""
+    from app.security import client_address
+    from app.users import rate_limits
+    from app.users.services import token_hash
+
+    checks = [(f"api-address:{client_address()}", rate_limits.configured("RATE_LIMIT_API_ADDRESS"))]
+    if token:
+        checks.append((f"api-token:{token_hash(token)[:40]}", rate_limits.configured("RATE_LIMIT_API_TOKEN")))
+    verdict = rate_limits.hit(checks)
+    if not verdict.allowed:
+        raise RateLimited(verdict.retry_after)
+
+
+class RateLimited(ApiError):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(429, "rate_limited", f"too many requests; try again in {retry_after} seconds")
+        self.retry_after = retry_after
 
 
 def json_body() -> dict:
@@ -80,7 +104,10 @@ def _is_api_request() -> bool:
 @bp.app_errorhandler(ElixError)
 def _elix_error(exc: ElixError):  # noqa: ANN202
     if _is_api_request():
-        return error_response(exc.status, exc.code, exc.message, exc.fields)
+        response = error_response(exc.status, exc.code, exc.message, exc.fields)
+        if isinstance(exc, RateLimited):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     from flask import render_template
 
     status = exc.status
