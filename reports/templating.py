@@ -84,8 +84,48 @@ def operation_summary_html(context: dict) -> str:
 
 def annex_part_html(context: dict, start: int, stop: int) -> str:
     """The annex rows [start, stop) as one document; the part from row 0 starts with the annex heading."""
+    seizures = context["figures"]["seizures"]
     return environment().get_template("annex_part.html").render(
-        c=context, rows=context["figures"]["seizures"][start:stop], first=start == 0)
+        c=context, rows=seizures[start:stop], first=start == 0, widths=annex_widths(seizures))
+
+
+# The annex's columns: the text of a row's cell, whether the column may wrap, and the fewest and most
+# characters its width plans for (the fewest fit the bold header).
+ANNEX_COLUMNS = [
+    (lambda s: s["reference"], False, 11, 24), (lambda s: s["date"], False, 10, 10),
+    (lambda s: s["administration"], True, 16, 28), (lambda s: s["place"], True, 8, 34),
+    (lambda s: s["commodity"], True, 11, 24),
+    (lambda s: f"{formatting.quantity(s['quantity'])} {s['unit']}", False, 10, 18),
+    (lambda s: s["transport_mode"], True, 11, 16), (lambda s: s["detection_method"], True, 11, 30),
+]
+TEXT_WIDTH_MM = 174  # A4 less the page margins of assets/report.css
+CHAR_MM, PADDING_MM = 1.45, 2.6  # a character of the annex's 7pt font, generously; a cell's padding
+
+
+def annex_widths(seizures: list[dict]) -> list[float]:
+    """Column widths (mm) from the lengths of the values across ALL rows, so that every part of the annex
+    has the same columns: references, dates and quantities never wrap (their longest value fits); the
+    other columns share the rest after their typical (90th percentile) length, none narrower than its
+    header."""
+    sample = seizures[:: max(1, len(seizures) // 2000)]  # a bounded sample keeps this cheap
+    widths, floors, flexible = [], [], []
+    for text, wraps, fewest, most in ANNEX_COLUMNS:
+        lengths = sorted(len(str(text(row) or "")) for row in sample) or [fewest]
+        chars = lengths[min(len(lengths) - 1, int(len(lengths) * 0.9))] if wraps else lengths[-1]
+        widths.append(min(max(chars, fewest), most) * CHAR_MM + PADDING_MM)
+        floors.append(fewest * CHAR_MM + PADDING_MM)
+        flexible.append(wraps)
+    free = [i for i, wraps in enumerate(flexible) if wraps]
+    for _ in range(len(free)):  # share the room among the wrapping columns; a column at its floor stays
+        room = TEXT_WIDTH_MM - sum(w for i, w in enumerate(widths) if i not in free)
+        scale = room / sum(widths[i] for i in free)
+        floored = [i for i in free if widths[i] * scale < floors[i]]
+        for i in free:
+            widths[i] = max(widths[i] * scale, floors[i])
+        if not floored:
+            break
+        free = [i for i in free if i not in floored]
+    return widths
 
 
 def conference_report_html(context: dict) -> str:

@@ -72,3 +72,16 @@ def test_numbers_dates_and_markings_are_written_one_way():
     assert formatting.handling_text({"tlp": "red", "distribution": "network", "handling": "C"}) == (
         "Distribution: The whole network · Handling: C — lawful sharing permitted with conditions")
     assert formatting.handling_text({"tlp": "red", "distribution": None, "handling": None}) == ""
+
+
+def test_annex_columns_fit_the_page_and_the_longest_reference():
+    from reports.templating import CHAR_MM, PADDING_MM, TEXT_WIDTH_MM, annex_widths
+
+    seizures = samples.operation_summary(50)["figures"]["seizures"]
+    seizures[7]["reference"] = "JM-2017-0000000012345"
+    seizures[3]["place"] = "A very long place name " * 10
+    widths = annex_widths(seizures)
+    assert sum(widths) == pytest.approx(TEXT_WIDTH_MM)
+    assert widths[0] >= len("JM-2017-0000000012345") * CHAR_MM + PADDING_MM
+    assert min(widths) >= 10 * CHAR_MM  # no column narrower than its header
+    assert annex_widths([]) and sum(annex_widths([])) == pytest.approx(TEXT_WIDTH_MM)
