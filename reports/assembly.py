@@ -27,6 +27,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
 from reports.fetcher import AssetFetcher, asset_url
+from reports.worker import die_with_parent
 from reports.templating import (
     PAGE_NUMBER_CSS,
     annex_part_html,
@@ -166,6 +167,7 @@ class Helper:
         read, write = os.pipe()
         pid = os.fork()
         if pid == 0:  # the helper: never returns into the caller's code
+            die_with_parent()
             os.close(read)
             code, message = 1, "{}"
             try:

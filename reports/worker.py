@@ -12,12 +12,14 @@ import gc
 import importlib
 import os
 import resource
+import signal
 import traceback
 from typing import Any
 
 EXIT_OUT_OF_MEMORY = 3
 EXIT_FAILED = 4
 M_ARENA_MAX = -8  # glibc's mallopt parameter
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def set_memory_limit(memory_mb: int) -> None:
@@ -35,6 +37,15 @@ def set_memory_limit(memory_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
+def die_with_parent() -> None:
+    """Linux: be killed when the parent process ends (the fork server ends with the app process), so
+    that no render outlives the app that asked for it."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux
+        pass
+
+
 def usage() -> dict:
     """Peak resident set (KiB) and CPU time (s) of this process plus the helper processes it waited for
     (they run at the same time, so the peaks add up)."""
@@ -48,6 +59,7 @@ def child_main(conn, target: str, payload: Any, memory_mb: int) -> None:
     Messages to the parent: ("progress", fraction, stage)..., then ("done", result, usage()) or
     ("error", kind, message)."""
     os.setpgrp()  # its own process group, so the parent can end it with any helpers it started
+    die_with_parent()
     failure = None
     try:
         set_memory_limit(memory_mb)

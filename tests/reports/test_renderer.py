@@ -130,3 +130,10 @@ def test_a_caller_without_a_main_guard_can_render(tmp_path):
                           cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(root)})
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "hello"
+
+
+def test_a_helper_never_outlives_the_render_child(tmp_path):
+    pid_file = tmp_path / "pid"
+    with pytest.raises(RenderError, match="exited with status 9"):
+        run_in_child(f"{FUNCTIONS}:exit_leaving_a_helper", {"pid_file": str(pid_file)}, timeout=60, memory_mb=512)
+    assert gone(int(wait_for(pid_file)))
