@@ -56,3 +56,28 @@ def test_operation_figures_equal_the_search_api_for_every_viewer(api, world):
         assert {m["month"]: m["count"] for m in body["histogram"] if m["count"]} == {
             m: n for m, n in months.items() if n}, name
     assert counted == {"jio_analyst": 4, "jm_analyst": 4, "ky_analyst": 5, "jio_validator": 4}
+
+
+def test_period_and_category_figures_equal_the_search_api(api, world):
+    from datetime import date
+
+    from app.operations.figures import Scope
+
+    caribbean_shield(world)
+    factories.report(world["jm_officer"], seized_at=at("2017-06-01"),
+                     items=[{"category": "tobacco", "subcategory": "cigarettes", "quantity": 10, "unit": "master_cases"},
+                            {"category": "fuel", "subcategory": "diesel", "quantity": 2, "unit": "barrels"}])
+    factories.report(world["jm_officer"], seized_at=at("2016-12-31"),
+                     items=[{"category": "tobacco", "subcategory": "cigarettes", "quantity": 1, "unit": "packs"}])
+    db.session.commit()
+    scope = Scope(date_from=date(2017, 1, 1), date_to=date(2017, 12, 31), categories=("tobacco", "firearms"))
+    for name in ("jio_analyst", "ky_analyst"):
+        figures = compute_figures(viewer_for(world[name]), scope)
+        body = api.as_(world[name]).get("/search?category=tobacco&category=firearms&from=2017-01-01&to=2017-12-31"
+                                        "&status=submitted&status=validated&per_page=1").get_json()
+        assert body["total"] == figures["reports"] > 0, name
+        theirs = {(t["category"], t["subcategory"], t["unit"]): (t["quantity"], t["reports"]) for t in body["totals"]
+                  if t["category"] in scope.categories and t["subcategory"] is not None}
+        ours = {(r["category"], r["subcategory"], r["unit"]): (r["quantity"], r["reports"])
+                for r in figures["by_category"]}
+        assert theirs == ours, name
