@@ -50,6 +50,7 @@ class DatabaseBackend:
         self._lock = threading.Lock()
         self._columns: Columns | None = None
         self._stamp: tuple[int, str] | None = None
+        self._counted: tuple[tuple[int, str], int] | None = None
 
     # --- writing ------------------------------------------------------------------------------------
 
@@ -86,9 +87,23 @@ class DatabaseBackend:
         return written
 
     def count(self) -> int:
+        """Live documents; counted once per index change (a full scan at a million rows), so that
+        /healthz stays cheap."""
         with self._connect() as connection:
-            return int(connection.execute(select(func.count()).select_from(documents)
-                                          .where(documents.c.live)).scalar_one())
+            stamp = self._latest_batch(connection)
+            with self._lock:
+                if self._counted is not None and self._counted[0] == stamp:
+                    return self._counted[1]
+            counted = int(connection.execute(select(func.count()).select_from(documents)
+                                             .where(documents.c.live)).scalar_one())
+            with self._lock:
+                self._counted = (stamp, counted)
+            return counted
+
+    def _latest_batch(self, connection: Connection) -> tuple[int, str]:
+        latest = connection.execute(select(batches.c.seq, batches.c.stamp).order_by(batches.c.seq.desc())
+                                    .limit(1)).first()
+        return (int(latest[0]), latest[1]) if latest else (0, "")
 
     def ping(self) -> bool:
         try:
@@ -194,9 +209,7 @@ class DatabaseBackend:
     def _current_columns(self, connection: Connection) -> Columns:
         """The in-memory columns as of the latest batch: patched with the documents written since
         the cached batch when that batch is still there (not rolled back), else reloaded."""
-        latest = connection.execute(select(batches.c.seq, batches.c.stamp).order_by(batches.c.seq.desc())
-                                    .limit(1)).first()
-        stamp = tuple(latest) if latest else (0, "")
+        stamp = self._latest_batch(connection)
         with self._lock:
             if self._columns is not None and self._stamp != stamp:
                 seq, known = self._stamp
