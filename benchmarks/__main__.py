@@ -57,8 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.scale != 1:
         notes.append(f"Request counts scaled by {args.scale}.")
     missed = [r for r in rows if r.met is False]
-    notes.append(f"Goals missed: {', '.join(f'{r.benchmark} ({r.clients} client{"s" if r.clients != 1 else ""})' for r in missed)}."
-                 if missed else "All goals met.")
+    missed_names = [f"{r.benchmark} ({r.clients} client{'s' if r.clients != 1 else ''})" for r in missed]
+    notes.append(f"Goals missed: {', '.join(missed_names)}." if missed else "All goals met.")
     print(markdown_table(rows))
     print("\n".join(notes))
     print(f"({time.monotonic() - started:.0f} s)", file=sys.stderr)
