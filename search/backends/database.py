@@ -51,6 +51,7 @@ class DatabaseBackend:
         self._columns: Columns | None = None
         self._stamp: tuple[int, str] | None = None
         self._counted: tuple[tuple[int, str], int] | None = None
+        self._visibility: dict[tuple, np.ndarray] = {}
 
     # --- writing ------------------------------------------------------------------------------------
 
@@ -188,7 +189,7 @@ class DatabaseBackend:
         _check_window(query)
         with self._connect() as connection:
             columns = self._current_columns(connection)
-            mask = columns.live & _visible(columns, viewer) & _filtered(columns, query.filters)
+            mask = self._visible(columns, viewer) & _filtered(columns, query.filters)
             item_ok = _item_conditions(columns, query.filters)
             if _has_item_conditions(query.filters):
                 mask &= _docs_of_items(columns, item_ok)
@@ -219,6 +220,20 @@ class DatabaseBackend:
             if self._columns is None or self._stamp != stamp:
                 self._columns, self._stamp = Columns(connection), stamp
             return self._columns
+
+    def _visible(self, columns: Columns, viewer: Viewer) -> np.ndarray:
+        """The viewer's visibility mask (live documents only), cached per columns version."""
+        key = (columns.generation, columns.version, viewer.organisation_id, tuple(viewer.open_distributions),
+               tuple(sorted(viewer.operation_ids)))
+        with self._lock:
+            cached = self._visibility.get(key)
+        if cached is None:
+            cached = columns.live & _visible(columns, viewer)
+            with self._lock:
+                if len(self._visibility) >= 64:
+                    self._visibility.clear()
+                self._visibility[key] = cached
+        return cached
 
     def _match(self, connection: Connection, columns: Columns, parsed: Query, viewer: Viewer,
                want_scores: bool) -> tuple[np.ndarray, np.ndarray | None]:

@@ -9,12 +9,14 @@ over that mask. The database stays the truth: this is a cache of derived data, c
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
 from sqlalchemy.engine import Connection
 
 SHARED_STATUSES = ("submitted", "validated")
+_GENERATIONS = itertools.count(1)
 SINGLE_FACETS = {"country": "country", "organisation": "organisation", "transport_mode": "transport_mode",
                  "status": "status"}
 MULTI_FACETS = {"category": "categories", "subcategory": "subcategories", "route_country": "route_countries",
@@ -52,7 +54,9 @@ class Pairs:
         mask = np.zeros(size, dtype=bool)
         wanted = self.names.codes_of(list(values))
         if len(wanted):
-            mask[self.docs[np.isin(self.codes, wanted)]] = True
+            table = np.zeros(len(self.names.values), dtype=bool)
+            table[wanted] = True
+            mask[self.docs[table[self.codes]]] = True
         return mask
 
     def counts(self, doc_mask: np.ndarray) -> dict[str, int]:
@@ -66,7 +70,9 @@ class Single:
     names: Codes
 
     def docs_with_any(self, values) -> np.ndarray:  # noqa: ANN001
-        return np.isin(self.codes, self.names.codes_of(list(values)))
+        table = np.zeros(len(self.names.values) + 1, dtype=bool)  # slot 0: no value (code -1)
+        table[self.names.codes_of(list(values)) + 1] = True
+        return table[self.codes + 1]
 
     def counts(self, doc_mask: np.ndarray) -> dict[str, int]:
         chosen = self.codes[doc_mask & (self.codes >= 0)]
@@ -107,6 +113,8 @@ class Columns:
         del data
         self._load_items(connection)
         self._orders()
+        self.generation = next(_GENERATIONS)  # with `version` (bumped by every refresh): keys cached masks
+        self.version = 0
 
     def _orders(self) -> None:
         # Newest first, ties by doc_no: the order of date sorting and of relevance ties.
@@ -120,6 +128,7 @@ class Columns:
     def refresh(self, connection: Connection, since_seq: int) -> bool:
         """Apply the documents written after batch `since_seq` (deleted ones are rows with live false).
         False when there are too many to patch: the caller reloads everything instead."""
+        self.version += 1
         rows = connection.exec_driver_sql(
             f"SELECT live, {', '.join(self.NAMES)} FROM search_documents WHERE seq > {int(since_seq)} "
             "ORDER BY doc_no").fetchall()
