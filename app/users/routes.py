@@ -62,7 +62,6 @@ def login():
             return render_template("users/login.html", form=form)
         if services.needs_second_factor(user):
             db.session.commit()
-            session.clear()
             session[PENDING] = {"uid": user.id, "at": int(time.time()), "next": safe_next(request.args.get("next"))}
             return redirect(url_for("users.second_factor"))
         services.complete_sign_in(user, "password")
