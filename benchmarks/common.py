@@ -192,7 +192,7 @@ def served(workers: int = DEFAULT_WORKERS, postgres: str | None = None, gunicorn
             from app.config import database_url
 
             url = factories.create_postgres_database(database_url(postgres), "elix_bench")
-            database = "PostgreSQL"
+            database = "PostgreSQL (its processes are not in the server CPU column)"
         else:
             url, database = f"sqlite:///{Path(tmp) / 'elix.db'}", "SQLite (WAL)"
         server = BenchServer(url, Path(tmp) / "instance", workers=workers, gunicorn_args=gunicorn_args)
