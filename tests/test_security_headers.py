@@ -90,6 +90,7 @@ def test_templates_have_no_inline_script_handler_or_style(template):
         assert "src=" in match.group(1), f"inline <script> in {template}"
     assert not re.search(r"\son[a-z]+\s*=", text), f"inline event handler in {template}"
     assert not re.search(r"\sstyle\s*=", text), f"style attribute in {template}"
+    assert "<style" not in text, f"inline <style> in {template}"
     assert "javascript:" not in text.lower()
 
 
