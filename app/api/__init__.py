@@ -20,7 +20,7 @@ csrf.exempt(bp)
 
 PUBLIC_ENDPOINTS = {"api.openapi"}
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-API_RATE_BATCH = 20  # API requests a worker counts before writing them (app.users.rate_limits)
+API_RATE_BATCH = 50  # API requests a worker counts before writing them (app.users.rate_limits)
 
 
 class ApiError(ElixError):
