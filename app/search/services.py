@@ -42,7 +42,12 @@ def _in_session() -> Iterator[Connection]:
 
 @contextlib.contextmanager
 def _committed() -> Iterator[Connection]:
-    """The session's connection, committed on success (commands and the sync worker)."""
+    """The session's connection, committed on success (commands and the sync worker).
+
+    A read transaction left open by the caller (e.g. loading source records) is ended first: on SQLite
+    upgrading it to a write fails at once with "database is locked" when another writer got in between,
+    whereas a fresh BEGIN IMMEDIATE waits for the lock."""
+    db.session.commit()
     with write_intent():
         try:
             yield db.session.connection()
