@@ -204,7 +204,8 @@ class DatabaseBackend:
                 hits=self._hits(connection, page_docs, parsed),
                 facets=_facets(columns, mask),
                 histogram=_histogram(columns, mask),
-                totals=_totals(columns, mask, item_ok, _has_item_conditions(query.filters)),
+                totals=_totals(columns, mask, item_ok, _has_item_conditions(query.filters),
+                               _has_quantity_range(query.filters)),
             )
 
     def _current_columns(self, connection: Connection) -> Columns:
@@ -371,19 +372,30 @@ def _has_item_conditions(filters: Filters) -> bool:
                 or filters.quantity_max is not None)
 
 
+def _has_quantity_range(filters: Filters) -> bool:
+    return filters.quantity_min is not None or filters.quantity_max is not None
+
+
 def _item_conditions(columns: Columns, filters: Filters) -> np.ndarray:
     """Items satisfying every item condition given (category, subcategory, quantity range): a
     report matches them when one of its items does, and only such items count in the totals."""
     ok = np.ones(len(columns.item_doc), dtype=bool)
     if filters.category:
-        ok &= np.isin(columns.item_category, columns.item_categories.codes_of(list(filters.category)))
+        ok &= _lookup(columns.item_categories, filters.category)[columns.item_category + 1]
     if filters.subcategory:
-        ok &= np.isin(columns.item_subcategory, columns.item_subcategories.codes_of(list(filters.subcategory)))
+        ok &= _lookup(columns.item_subcategories, filters.subcategory)[columns.item_subcategory + 1]
     if filters.quantity_min is not None:
         ok &= columns.item_quantity >= filters.quantity_min
     if filters.quantity_max is not None:
         ok &= columns.item_quantity <= filters.quantity_max
     return ok
+
+
+def _lookup(names, values) -> np.ndarray:  # noqa: ANN001
+    """A table indexed by code + 1 (slot 0: no value) that is true for the wanted values."""
+    table = np.zeros(len(names.values) + 1, dtype=bool)
+    table[names.codes_of(list(values)) + 1] = True
+    return table
 
 
 def _docs_of_items(columns: Columns, item_ok: np.ndarray) -> np.ndarray:
@@ -419,9 +431,12 @@ def _histogram(columns: Columns, mask: np.ndarray) -> list[tuple[str, int]]:
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
 
 
-def _totals(columns: Columns, mask: np.ndarray, item_ok: np.ndarray, item_conditions: bool) -> list[Total]:
+def _totals(columns: Columns, mask: np.ndarray, item_ok: np.ndarray, item_conditions: bool,
+            quantity_range: bool) -> list[Total]:
     """Sums of the chosen items per (category, unit) and per (category, subcategory, unit), with
-    the number of reports they come from."""
+    the number of reports they come from. A category or subcategory condition keeps or drops whole
+    groups, so each report's first item of a group still counts it; a quantity range can drop that
+    first item, and then reports are counted exactly."""
     chosen = mask[columns.item_doc]
     if item_conditions:
         chosen &= item_ok
@@ -429,7 +444,7 @@ def _totals(columns: Columns, mask: np.ndarray, item_ok: np.ndarray, item_condit
     for level, (keys, ids, first) in columns.groups.items():
         selected = chosen & (columns.item_subcategory >= 0) if level == "subcategory" else chosen
         sums = np.bincount(ids[selected], weights=columns.item_quantity[selected], minlength=len(keys))
-        if item_conditions:  # the first item of a group in a report may be filtered out: count exactly
+        if quantity_range:
             pairs = np.unique(ids[selected].astype(np.int64) * columns.size + columns.item_doc[selected])
             reports = np.bincount(pairs // columns.size, minlength=len(keys))
         else:
