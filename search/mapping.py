@@ -14,6 +14,8 @@
   excluded from the stored `_source`, so no response can ever carry it back.
 - One primary shard: a regional network's reports fit one shard for a long time, and a single shard
   makes every terms aggregation exact.
+
+A change here reaches a deployment with `flask search reindex` (a fresh index with the new mapping).
 """
 from __future__ import annotations
 
