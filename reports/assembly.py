@@ -1,18 +1,15 @@
 """Lay out and write the products (runs in the render child; see reports/renderer.py).
 
-WeasyPrint's layout time grows faster than linearly with a table's length, and a laid-out document
-holds every page's boxes until it is written. So the operation summary is rendered in parts: the body
-(cover to notable cases), and the annex table in parts of `part_rows` rows, each laid out, written to
-PDF and dropped before the next. The last page of every annex part but the final one is left out
-and its rows carried into the next part, so no page of the annex is half empty. On a machine with
-more than one core the annex parts are rendered by a helper process forked from the render child
-while the child lays out the body. The parts are joined with pypdf and "Page x of y" is stamped on
-every page from one blank document numbered by WeasyPrint with the same page rule, so the numbers
-look the same as in a document rendered whole (the conference report is).
+The conference report is one document. The operation summary is rendered in parts: the body (cover to
+notable cases) and the annex table in parts of whole pages (reports/annex.py), each part written to PDF
+and dropped before the next; on a machine with more than one core a helper process, forked from the
+render child, plans the annex and renders parts while the child lays out the body, then both take the
+remaining parts. The parts are joined with pypdf and "Page x of y" is stamped on every page from one
+blank document numbered by WeasyPrint with the page rule the conference report uses, so the numbers
+look the same.
 """
 from __future__ import annotations
 
-import gc
 import io
 import json
 import os
@@ -26,20 +23,18 @@ from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, Fl
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
+from reports.annex import PART_ROWS, AnnexWork
 from reports.fetcher import AssetFetcher, asset_url
-from reports.worker import die_with_parent
 from reports.templating import (
     PAGE_NUMBER_CSS,
-    annex_part_html,
     conference_report_html,
     environment,
     operation_summary_html,
     page_css,
 )
+from reports.worker import die_with_parent
 
 Progress = Callable[[float, str], None]
-PART_ROWS = 300  # annex rows per part: large enough to fill many pages, small enough to lay out fast
-ROW_CLASS = "r"  # the class of an annex row (templates/_macros.html annex_table)
 
 # Warm-up when the fork server preloads this module: every child then starts with these ready.
 for _name in ("operation_summary.html", "conference_report.html", "annex_part.html"):
@@ -97,23 +92,39 @@ def operation_summary(context: dict, progress: Progress, *, part_rows: int = PAR
         parallel = len(os.sched_getaffinity(0)) > 1
     progress(0.02, "laying out")
     with tempfile.TemporaryDirectory(prefix="elix-annex-") as folder:
-        annex = AnnexParts(context, part_rows, Path(folder), progress)
+        annex = AnnexWork(context, Path(folder), progress, part_rows)
         # Fork before this process touches fonts: Pango may start a thread then, and a fork must
         # not copy a process in the middle of another thread's work.
-        helper = Helper(annex.render) if parallel else None
+        helper = Helper(lambda: _plan_and_render(annex, context)) if parallel else None
         try:
+            if helper:
+                annex.queue.close_writing()  # the helper plans and fills the queue
             styles = Styles(context, "operation_summary")
+            if not helper:
+                annex.plan(styles)
             body = Path(folder) / "body.pdf"
-            body_pages = _body(context, styles, body)
-            annex_pages = helper.wait() if helper else annex.render(styles)
+            _body(context, styles, body)
+            annex.render(styles)  # with the helper, the parts it has not taken yet
+            if helper:
+                helper.wait()
         finally:
             if helper:
                 helper.end()
+            annex.queue.close()
+        files = annex.files()
+        if len(files) != len(annex.parts()):
+            raise RuntimeError(f"{len(files)} of the annex's {len(annex.parts())} parts were rendered")
         progress(0.92, "numbering pages")
-        pages = body_pages + annex_pages
-        pdf = _join_and_number([body, *annex.files()], pages, styles)
+        pdf, pages = _join_and_number([body, *files], styles)
     progress(1.0, "done")
     return pdf, pages
+
+
+def _plan_and_render(annex: AnnexWork, context: dict) -> int:
+    """The helper's job: plan the annex, then take parts like the render child does."""
+    styles = Styles(context, "operation_summary")
+    annex.plan(styles)
+    return annex.render(styles)
 
 
 def _body(context: dict, styles: Styles, path: Path) -> int:
@@ -126,40 +137,10 @@ def _body(context: dict, styles: Styles, path: Path) -> int:
     return len(kept)
 
 
-class AnnexParts:
-    """The annex table in parts of `part_rows` rows, each written to `folder`/annex-NNNN.pdf."""
-
-    def __init__(self, context: dict, part_rows: int, folder: Path, progress: Progress):
-        self.context, self.part_rows = context, max(int(part_rows), 1)
-        self.folder, self.progress = folder, progress
-
-    def files(self) -> list[Path]:
-        return sorted(self.folder.glob("annex-*.pdf"))
-
-    def render(self, styles: Styles | None = None) -> int:
-        """Render every part; return the number of pages written."""
-        styles = styles or Styles(self.context, "operation_summary")
-        total = len(self.context["figures"]["seizures"])
-        position, pages, index = 0, 0, 0
-        while True:
-            self.progress(0.05 + 0.85 * position / max(total, 1),
-                          f"laying out the annex (row {min(position + 1, total)} of {total})")
-            stop = min(position + self.part_rows, total)
-            document = styles.layout(annex_part_html(self.context, position, stop), numbered=False)
-            kept, carried = (document.pages, 0) if stop == total else _full_pages(document, stop - position)
-            document.copy(kept).write_pdf(self.folder / f"annex-{index:04d}.pdf")
-            pages += len(kept)
-            position, index = stop - carried, index + 1
-            del document, kept
-            gc.collect()
-            if position >= total:
-                return pages
-
-
 class Helper:
     """`job()` in a process forked from the render child (single-threaded, so forking is safe). It is
-    in the child's process group, so the parent's kill on timeout ends it too. `wait()` returns the
-    job's result (an int) or raises what the helper met: MemoryError, or RuntimeError."""
+    in the child's process group and dies with it. `wait()` returns the job's result (an int) or raises
+    what the helper met: MemoryError, or RuntimeError."""
 
     EXIT_OUT_OF_MEMORY = 3
 
@@ -210,44 +191,22 @@ class Helper:
             self.pid = None
 
 
-def _full_pages(document, part_rows: int, *, first_part: bool = False) -> tuple[list, int]:
-    """The pages to keep of a part that the annex continues after, and how many annex rows the left-out
-    last page held (they move to the next part). A last page that starts the annex, or holds all the
-    part's rows, is kept."""
-    pages = document.pages
-    if len(pages) < 2 or (first_part and "annex" in pages[-1].anchors):
-        return pages, 0
-    rows = _rows_on(pages[-1])
-    if rows == 0 or rows >= part_rows:
-        return pages, 0
-    return pages[:-1], rows
-
-
-def _rows_on(page) -> int:
-    # WeasyPrint has no public API for the boxes of a page; Page._page_box is stable in 70.x (pinned).
-    seen = set()
-    for box in page._page_box.descendants():
-        element = getattr(box, "element", None)
-        if getattr(box, "element_tag", None) == "tr" and element is not None and element.get("class") == ROW_CLASS:
-            seen.add(id(element))
-    return len(seen)
-
-
-def _join_and_number(parts: list[Path], pages: int, styles: Styles) -> bytes:
+def _join_and_number(parts: list[Path], styles: Styles) -> tuple[bytes, int]:
+    writer = PdfWriter(clone_from=parts[0])
+    for part in parts[1:]:
+        writer.append(part)
+    pages = len(writer.pages)
     blank = "<!DOCTYPE html><html><head><style>div + div { break-before: page }</style></head><body>"
     stamp = styles.layout(blank + "<div></div>" * pages + "</body></html>", numbered=True)
     if len(stamp.pages) != pages:
         raise RuntimeError(f"page numbering: {len(stamp.pages)} numbers for {pages} pages")
     numbers = PdfReader(io.BytesIO(stamp.write_pdf()))
     del stamp
-    writer = PdfWriter(clone_from=parts[0])
-    for part in parts[1:]:
-        writer.append(part)
     for page, number in zip(writer.pages, numbers.pages, strict=True):
         _overlay(writer, page, number)
     output = io.BytesIO()
     writer.write(output)
-    return output.getvalue()
+    return output.getvalue(), pages
 
 
 def _overlay(writer: PdfWriter, page, overlay) -> None:

@@ -2,10 +2,12 @@
 
 The parent (a web worker or a job thread: it may have threads) never forks itself: children come from
 the multiprocessing fork server, a single-threaded process that has WeasyPrint and the templates
-preloaded (reports.worker), so a render starts warm. Each child caps its address space
-(RLIMIT_AS) and runs in its own process group; on timeout the whole group is killed and reaped. Any
-failure — timeout, out of memory, a crash, an exception — raises RenderError with a message that says
-which, never hangs and leaves no zombie.
+preloaded (reports.assembly), so a render starts warm; the fork server starts with the first render of
+an app process and ends with it. Each child caps its address space (RLIMIT_AS) and runs in its own
+process group; on timeout the whole group is killed and reaped. Any failure — timeout, out of memory,
+a crash, an exception — raises RenderError with a message that says which, never hangs and leaves no
+zombie. The operation summary uses two processes on a multi-core machine (the child and its annex
+helper), each under the memory limit.
 """
 from __future__ import annotations
 
@@ -125,6 +127,7 @@ def run_in_child(target: str, payload: Any, *, timeout: float, memory_mb: int,
     deadline = time.monotonic() + timeout
     process.start()
     child_conn.close()  # the child holds the only write end: its death is an EOF here
+    reported = 0.0
     try:
         while True:
             remaining = deadline - time.monotonic()
@@ -135,7 +138,9 @@ def run_in_child(target: str, payload: Any, *, timeout: float, memory_mb: int,
             except EOFError:
                 raise RenderError(_death_message(process, memory_mb, deadline)) from None
             if message[0] == "progress":
-                if progress is not None:
+                # Two processes may report (the child and its helper): pass progress on forwards only.
+                if progress is not None and message[1] >= reported:
+                    reported = message[1]
                     progress(message[1], message[2])
             elif message[0] == "done":
                 return message[1], message[2]
@@ -176,4 +181,5 @@ def _end(process) -> None:
         if process.exitcode is None:
             process.kill()
     process.join(10)
-    process.close()
+    if process.exitcode is not None:
+        process.close()

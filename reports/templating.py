@@ -82,11 +82,12 @@ def operation_summary_html(context: dict) -> str:
     return environment().get_template("operation_summary.html").render(c=context, f=context["figures"])
 
 
-def annex_part_html(context: dict, start: int, stop: int) -> str:
-    """The annex rows [start, stop) as one document; the part from row 0 starts with the annex heading."""
+def annex_part_html(context: dict, pages: list[tuple[int, int]], *, first: bool) -> str:
+    """A part of the annex: one table per page, each page a range [start, stop) of the seizure rows
+    (planned by reports/annex.py); the first part starts with the annex heading."""
     seizures = context["figures"]["seizures"]
     return environment().get_template("annex_part.html").render(
-        c=context, rows=seizures[start:stop], first=start == 0, widths=annex_widths(seizures))
+        c=context, pages=pages, first=first, widths=annex_widths(seizures))
 
 
 # The annex's columns: the text of a row's cell, whether the column may wrap, and the fewest and most

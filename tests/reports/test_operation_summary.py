@@ -149,6 +149,8 @@ def test_progress_goes_through_the_stages_to_done(rendered):
     stages = rendered[1]
     fractions = [fraction for fraction, _ in stages]
     assert fractions[0] < 0.1 and fractions[-1] == 1.0
-    assert any(stage.startswith("laying out the annex") for _, stage in stages)
+    assert fractions == sorted(fractions)  # the parent passes on progress forwards only
+    assert "planning the annex's pages" in {stage for _, stage in stages}
+    assert sum(stage.startswith("laid out part") for _, stage in stages) >= 3
     assert ("numbering pages" in {stage for _, stage in stages})
     assert rendered[0].peak_memory_kb > 10_000
