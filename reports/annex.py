@@ -29,7 +29,8 @@ from reports.templating import annex_part_html
 
 PART_ROWS = 300  # rows per part, in whole pages: many pages per document, a layout that stays small
 SLACK_PX = 4.0  # room left free at the foot of a planned page: the table's own bottom border, rounding
-BORDER_PX = 0.6  # a row's collapsed border, when the calibration cannot measure it (fewer than 3 rows)
+CALIBRATION_ROW = {"reference": "X", "date": "2017-01-01", "administration": "X", "place": "X", "commodity": "X",
+                   "quantity": 1, "unit": "kg", "transport_mode": "X", "detection_method": "X"}  # one line
 CELLS = (
     lambda s: s["reference"], lambda s: short_date(s["date"]), lambda s: s["administration"],
     lambda s: s["place"], lambda s: s["commodity"], lambda s: f"{quantity(s['quantity'])} {s['unit']}",
@@ -52,8 +53,8 @@ class Geometry:
 def plan(context: dict, styles, part_rows: int = PART_ROWS) -> list[list[tuple[int, int]]]:
     """The annex's parts: each a list of pages, each page a range [start, stop) of seizure rows."""
     seizures = context["figures"]["seizures"]
-    if len(seizures) < 2:
-        return [[(0, len(seizures))]]
+    if not seizures:
+        return [[(0, 0)]]
     geometry = calibrate(context, styles)
     counter = LineCounter(geometry)
     pages, start, used, room = [], 0, 0.0, geometry.first_room
@@ -73,29 +74,21 @@ def plan(context: dict, styles, part_rows: int = PART_ROWS) -> list[list[tuple[i
 
 
 def calibrate(context: dict, styles) -> Geometry:
-    """Lay out the annex heading with three rows, then one row on a second page, and measure them."""
-    seizures = context["figures"]["seizures"]
-    sample = min(3, len(seizures))
-    document = styles.layout(annex_part_html(context, [(0, sample), (0, 1)], first=True), numbered=False)
+    """Lay out the annex heading with three one-line rows, then one on a second page, and measure."""
+    document = styles.layout(annex_part_html(context, [(0, 3), (0, 1)], first=True, rows=[CALIBRATION_ROW] * 3),
+                             numbered=False)
     if len(document.pages) != 2:
         raise RuntimeError(f"the annex calibration took {len(document.pages)} pages, not 2")
     first, second = (_rows(page) for page in document.pages)
-    text_style = _text_style(first[0])
-    widths = [cell.width for cell in first[0].children]
     line_height = _line_height(first[0])
-    counter = LineCounter(Geometry(widths, line_height, 0, 0, 0, text_style))
     # The pitch of the second row: the first row of a table has no border above it (collapsed
     # borders are shared between rows), every other row has.
-    measured = 1 if sample == 3 else 0
-    pitch = first[measured + 1].position_y - first[measured].position_y
-    if measured == 0:
-        pitch += BORDER_PX
+    pitch = first[2].position_y - first[1].position_y
     bottom = [page._page_box.content_box_y() + page._page_box.height for page in document.pages]
     return Geometry(
-        cell_widths=widths, line_height=line_height,
-        row_base=pitch - counter.lines(seizures[measured]) * line_height,
-        first_room=bottom[0] - first[0].position_y, room=bottom[1] - second[0].position_y,
-        text_style=text_style)
+        cell_widths=[cell.width for cell in first[0].children], line_height=line_height,
+        row_base=pitch - line_height, first_room=bottom[0] - first[0].position_y,
+        room=bottom[1] - second[0].position_y, text_style=_text_style(first[0]))
 
 
 class LineCounter:

@@ -25,6 +25,7 @@ def environment() -> Environment:
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
+        auto_reload=False,  # templates are part of the code: loaded once per process
         trim_blocks=True,
         lstrip_blocks=True,
     )
@@ -82,12 +83,15 @@ def operation_summary_html(context: dict) -> str:
     return environment().get_template("operation_summary.html").render(c=context, f=context["figures"])
 
 
-def annex_part_html(context: dict, pages: list[tuple[int, int]], *, first: bool) -> str:
+def annex_part_html(context: dict, pages: list[tuple[int, int]], *, first: bool,
+                    rows: list[dict] | None = None) -> str:
     """A part of the annex: one table per page, each page a range [start, stop) of the seizure rows
-    (planned by reports/annex.py); the first part starts with the annex heading."""
+    (planned by reports/annex.py); the first part starts with the annex heading. `rows` replaces the
+    rows (not the column widths, which follow the seizures): the planner's calibration uses it."""
     seizures = context["figures"]["seizures"]
     return environment().get_template("annex_part.html").render(
-        c=context, pages=pages, first=first, widths=annex_widths(seizures))
+        c=context, rows=seizures if rows is None else rows, pages=pages, first=first,
+        widths=annex_widths(seizures))
 
 
 # The annex's columns: the text of a row's cell, whether the column may wrap, and the fewest and most
