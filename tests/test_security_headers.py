@@ -100,3 +100,26 @@ def test_the_qr_code_needs_no_inline_style(app):
     with app.app_context():
         svg = str(qr_svg("otpauth://totp/ELIX:x%40y.example?secret=JBSWY3DPEHPK3PXP&issuer=ELIX"))
     assert svg.startswith("<svg") and "style" not in svg and "<script" not in svg
+
+
+def test_behind_a_proxy_the_forwarded_address_is_the_clients(app):
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.users.models import RateLimitCounter
+
+    class BehindProxy(conftest.TestConfig):
+        PROXY_HOPS = 1
+
+    proxied = create_app(BehindProxy(app.config["SQLALCHEMY_DATABASE_URI"]))
+    client = proxied.test_client()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
+    client.post("/login", data={"csrf_token": token}, headers={"X-Forwarded-For": "198.51.100.23, 203.0.113.5"})
+    keys = set(db.session.scalars(select(RateLimitCounter.key)))
+    assert "login:203.0.113.5" in keys  # the hop the proxy saw, not what the client claims first
+    assert "login:198.51.100.23" not in keys
+
+    direct = app.test_client()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', direct.get("/login").get_data(as_text=True)).group(1)
+    direct.post("/login", data={"csrf_token": token}, headers={"X-Forwarded-For": "192.0.2.99"})
+    assert "login:192.0.2.99" not in set(db.session.scalars(select(RateLimitCounter.key)))  # no proxy: ignored

@@ -22,7 +22,7 @@ def account_event(action: str, *, actor=None, subject=None, outcome: str = "succ
     actor_id = getattr(actor, "id", None)
     subject_ref = _ref(subject)
     log.info("account event %s (%s) actor=%s subject=%s from %s %s", action, outcome, actor_id, subject_ref,
-             address, " ".join(f"{k}={v}" for k, v in sorted(details.items())))
+             address, " ".join(f"{k}={v!r}" for k, v in sorted(details.items())))  # repr: no forged log lines
     # Audit trail: audit.record(action, actor=actor, subject=subject, outcome=outcome, address=address,
     #                           details=details)
 

@@ -62,7 +62,7 @@ def check_password(email: str, password: str, now: datetime | None = None) -> Us
         if user is not None:
             register_failure(user, now)
         else:
-            account_event("sign_in", outcome="unknown_account")
+            account_event("sign_in", outcome="unknown_account", login=(email or "")[:60])
         raise SignInRefused("invalid")
     if not user.active:
         account_event("sign_in", subject=user, outcome="inactive")
