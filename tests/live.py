@@ -52,7 +52,7 @@ class LiveServer:
             self.process = subprocess.Popen(
                 [str(BIN / "gunicorn"), "--workers", str(self.workers), "--bind", f"127.0.0.1:{self.port}",
                  "wsgi:app"], cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # a loaded 2-core CI machine boots workers slowly
         while time.monotonic() < deadline:
             try:
                 if requests.get(f"{self.url}/healthz", timeout=1).status_code == 200:
