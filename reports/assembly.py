@@ -146,9 +146,10 @@ class Helper:
 
     def __init__(self, job: Callable[[], int]) -> None:
         read, write = os.pipe()
+        parent = os.getpid()
         pid = os.fork()
         if pid == 0:  # the helper: never returns into the caller's code
-            die_with_parent()
+            die_with_parent(parent)
             os.close(read)
             code, message = 1, "{}"
             try:

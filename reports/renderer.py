@@ -11,6 +11,7 @@ helper), each under the memory limit.
 """
 from __future__ import annotations
 
+import ctypes
 import io
 import json
 import multiprocessing
@@ -151,6 +152,7 @@ def run_in_child(target: str, payload: Any, *, timeout: float, memory_mb: int,
     finally:
         parent_conn.close()
         _end(process)
+        _release_freed_memory()
 
 
 def _death_message(process, memory_mb: int, deadline: float) -> str:
@@ -169,6 +171,15 @@ def _death_message(process, memory_mb: int, deadline: float) -> str:
     if code == EXIT_OUT_OF_MEMORY:
         return f"the render ran out of memory (limit {memory_mb} MB)"
     return f"the render process exited with status {code} without a result"
+
+
+def _release_freed_memory() -> None:
+    """Give the heap pages freed since the render (the serialised context, the received PDF's buffers)
+    back to the system: glibc keeps large freed blocks otherwise, and the app would look grown."""
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
 
 
 def _end(process) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from reports import charts, formatting
 from reports.map import caribbean_map, coded_territories
@@ -23,7 +23,7 @@ PRODUCT_NAMES = {"operation_summary": "Operation summary", "conference_report": 
 def environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(default=True, default_for_string=True),
+        autoescape=True,
         undefined=StrictUndefined,
         auto_reload=False,  # templates are part of the code: loaded once per process
         trim_blocks=True,

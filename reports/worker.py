@@ -37,13 +37,16 @@ def set_memory_limit(memory_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
-def die_with_parent() -> None:
-    """Linux: be killed when the parent process ends (the fork server ends with the app process), so
-    that no render outlives the app that asked for it."""
+def die_with_parent(parent: int | None = None) -> None:
+    """Linux: be killed when the parent process ends (the fork server ends with the app process, a
+    helper's parent is the render child), so that no render outlives the app that asked for it.
+    `parent` is the pid the parent had before the fork: if it is already gone, exit now."""
     try:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     except (OSError, AttributeError):  # not Linux
         pass
+    if parent is not None and os.getppid() != parent:  # it ended before prctl took effect
+        os._exit(1)
 
 
 def usage() -> dict:

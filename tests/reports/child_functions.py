@@ -58,9 +58,10 @@ def exit_leaving_a_helper(payload, progress):
     """Fork a helper as the annex renderer does (it asks to die with its parent), then exit at once."""
     from reports.worker import die_with_parent
 
+    parent = os.getpid()
     helper = os.fork()
     if helper == 0:
-        die_with_parent()
+        die_with_parent(parent)
         time.sleep(600)
         os._exit(0)
     Path(payload["pid_file"]).write_text(str(helper))
