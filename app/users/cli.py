@@ -28,7 +28,8 @@ def _user(email: str) -> User:
 @click.option("--org", "org_code", required=True, help="organisation code, e.g. JM or JIO")
 @click.option("--role", "roles", required=True, multiple=True, type=click.Choice(list(vocab.ROLES)),
               help="repeat for several roles")
-@click.option("--password", default=None, help="at least 12 characters, not a common one; generated and printed when omitted")
+@click.option("--password", default=None,
+              help="at least 12 characters, not a common one; generated and printed when omitted")
 @click.option("--name", default=None)
 @write_command
 def create_user(email: str, org_code: str, roles: tuple[str, ...], password: str | None, name: str | None) -> None:

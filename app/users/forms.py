@@ -26,8 +26,10 @@ class EnrolForm(FlaskForm):
 
 class NewPasswordForm(FlaskForm):
     new_password = PasswordField("New password", validators=[DataRequired(), Length(max=1024)],
-                                 description="At least 12 characters; a passphrase of several words is easy to type and hard to guess")
-    confirm = PasswordField("New password again", validators=[DataRequired(), EqualTo("new_password", "the two passwords differ")])
+                                 description="At least 12 characters; a passphrase of several words is easy to "
+                                             "type and hard to guess")
+    confirm = PasswordField("New password again",
+                            validators=[DataRequired(), EqualTo("new_password", "the two passwords differ")])
 
 
 class ChangePasswordForm(NewPasswordForm):

@@ -42,7 +42,8 @@ def rate_limited():  # noqa: ANN201
         return None
     account_event("sign_in", outcome="rate_limited", endpoint=request.endpoint)
     page = render_template("errors/error.html", title="Too many attempts",
-                           message=f"Too many sign-in attempts from your address. Try again in {verdict.retry_after} seconds.")
+                           message=f"Too many sign-in attempts from your address. "
+                                   f"Try again in {verdict.retry_after} seconds.")
     return page, 429, {"Retry-After": str(verdict.retry_after)}
 
 
