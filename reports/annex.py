@@ -27,7 +27,9 @@ from weasyprint.text.line_break import Layout
 from reports.formatting import quantity, short_date
 from reports.templating import annex_part_html
 
-PART_ROWS = 300  # rows per part, in whole pages: many pages per document, a layout that stays small
+PART_ROWS = 300  # rows per part at most, in whole pages: many pages per document, a layout that stays small
+PARTS_AT_LEAST = 4  # a small annex still makes a few parts, so that both processes share its work
+MIN_PART_ROWS = 40
 SLACK_PX = 4.0  # room left free at the foot of a planned page: the table's own bottom border, rounding
 CALIBRATION_ROW = {"reference": "X", "date": "2017-01-01", "administration": "X", "place": "X", "commodity": "X",
                    "quantity": 1, "unit": "kg", "transport_mode": "X", "detection_method": "X"}  # one line
@@ -65,6 +67,7 @@ def plan(context: dict, styles, part_rows: int = PART_ROWS) -> list[list[tuple[i
             start, used, room = index, 0.0, geometry.room
         used += height
     pages.append((start, len(seizures)))
+    part_rows = min(part_rows, max(MIN_PART_ROWS, -(-len(seizures) // PARTS_AT_LEAST)))
     parts: list[list[tuple[int, int]]] = [[]]
     for page in pages:
         if parts[-1] and sum(stop - start for start, stop in parts[-1]) >= part_rows:
@@ -81,8 +84,7 @@ def calibrate(context: dict, styles) -> Geometry:
         raise RuntimeError(f"the annex calibration took {len(document.pages)} pages, not 2")
     first, second = (_rows(page) for page in document.pages)
     line_height = _line_height(first[0])
-    # The pitch of the second row: the first row of a table has no border above it (collapsed
-    # borders are shared between rows), every other row has.
+    # The pitch of the second row (in case the first row of a table differs: collapsed borders).
     pitch = first[2].position_y - first[1].position_y
     bottom = [page._page_box.content_box_y() + page._page_box.height for page in document.pages]
     return Geometry(
@@ -120,7 +122,8 @@ class LineCounter:
 def _rows(page) -> list:
     # WeasyPrint has no public API for a page's boxes; Page._page_box is stable in 70.x (pinned).
     return [box for box in page._page_box.descendants()
-            if isinstance(box, boxes.TableRowBox) and box.element is not None and box.element.get("class") == "r"]
+            if isinstance(box, boxes.TableRowBox) and box.element is not None
+            and "r" in (box.element.get("class") or "").split()]
 
 
 def _text_style(row):
