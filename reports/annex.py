@@ -187,19 +187,27 @@ class AnnexWork:
             self._parts = json.loads((self.folder / "plan.json").read_text())
         return self._parts
 
-    def render(self, styles) -> int:
-        """Take parts from the queue until none is left; return how many this process rendered."""
+    def planned_pages(self) -> int:
+        return sum(len(part) for part in self.parts())
+
+    def render(self, styles, on_plan=None) -> int:
+        """Take parts from the queue until none is left; return how many this process rendered.
+        `on_plan()` runs once the plan is known, before the first part this process takes."""
         done = 0
         while (index := self.queue.take()) is not None:
             parts = self.parts()
+            if on_plan is not None:
+                on_plan()
+                on_plan = None
             pages = [tuple(page) for page in parts[index]]
             document = styles.layout(annex_part_html(self.context, pages, first=index == 0), numbered=False)
             document.write_pdf(self.folder / f"annex-{index:04d}.pdf")
             del document
             gc.collect()
             done += 1
-            self.progress(0.1 + 0.8 * (index + 1) / len(parts), f"laid out part {index + 1} of {len(parts)} "
-                                                               f"of the annex")
+            finished = len(self.files())  # by both processes: the count only grows, unlike part numbers
+            self.progress(0.1 + 0.8 * finished / len(parts), f"laid out {finished} of {len(parts)} parts "
+                                                             f"of the annex")
         return done
 
     def files(self) -> list[Path]:

@@ -128,8 +128,13 @@ def operation_summary(context: dict, progress: Progress, *, part_rows: int = PAR
             if not helper:
                 annex.plan(styles)
             body = Path(folder) / "body.pdf"
-            _body(context, styles, body)
-            annex.render(styles)  # with the helper, the parts it has not taken yet
+            body_pages = _body(context, styles, body)
+            numbers: list[bytes] = []
+
+            def number_pages() -> None:  # the page numbers, while the helper still lays out parts
+                numbers.append(_page_numbers(styles, body_pages + annex.planned_pages()))
+
+            annex.render(styles, on_plan=number_pages)  # with the helper: the parts it has not taken
             if helper:
                 helper.wait()
         finally:
@@ -140,7 +145,7 @@ def operation_summary(context: dict, progress: Progress, *, part_rows: int = PAR
         if len(files) != len(annex.parts()):
             raise RuntimeError(f"{len(files)} of the annex's {len(annex.parts())} parts were rendered")
         progress(0.92, "numbering pages")
-        pdf, pages = _join_and_number([body, *files], styles)
+        pdf, pages = _join_and_number([body, *files], styles, numbers[0] if numbers else None)
     progress(1.0, "done")
     return pdf, pages
 
@@ -217,18 +222,26 @@ class Helper:
             self.pid = None
 
 
-def _join_and_number(parts: list[Path], styles: Styles) -> tuple[bytes, int]:
-    writer = PdfWriter(clone_from=parts[0])
-    for part in parts[1:]:
-        writer.append(part)
-    pages = len(writer.pages)
+def _page_numbers(styles: Styles, pages: int) -> bytes:
+    """A PDF of `pages` blank pages numbered "Page x of y" by the page rule of the products."""
     blank = "<!DOCTYPE html><html><head><style>div + div { break-before: page }</style></head><body>"
     stamp = styles.layout(blank + "<div></div>" * pages + "</body></html>", numbered=True)
     if len(stamp.pages) != pages:
         raise RuntimeError(f"page numbering: {len(stamp.pages)} numbers for {pages} pages")
-    numbers = PdfReader(io.BytesIO(stamp.write_pdf()))
-    del stamp
-    for page, number in zip(writer.pages, numbers.pages, strict=True):
+    return stamp.write_pdf()
+
+
+def _join_and_number(parts: list[Path], styles: Styles, numbers: bytes | None) -> tuple[bytes, int]:
+    """One PDF of the parts, each page stamped with its number (`numbers`, made from the plan, is made
+    again if the parts did not come out as planned)."""
+    writer = PdfWriter(clone_from=parts[0])
+    for part in parts[1:]:
+        writer.append(part)
+    pages = len(writer.pages)
+    stamps = PdfReader(io.BytesIO(numbers)) if numbers else None
+    if stamps is None or len(stamps.pages) != pages:
+        stamps = PdfReader(io.BytesIO(_page_numbers(styles, pages)))
+    for page, number in zip(writer.pages, stamps.pages, strict=True):
         _overlay(writer, page, number)
     output = io.BytesIO()
     writer.write(output)
