@@ -24,6 +24,10 @@ def set_write_intent(value: bool) -> contextvars.Token:
     return _write_intent.set(value)
 
 
+def has_write_intent() -> bool:
+    return _write_intent.get()
+
+
 @contextlib.contextmanager
 def write_intent() -> Iterator[None]:
     token = _write_intent.set(True)

@@ -1,0 +1,317 @@
+"""Recording audit events and appending them to the hash chain.
+
+`record(action, ...)` is the one way in. Inside a request it queues the record and the record is
+appended in one of two places:
+
+- in the request's own write transaction, just before it commits (a session `before_commit` hook),
+  so a change and its record commit together or not at all; on SQLite only when the transaction was
+  opened with write intent (BEGIN IMMEDIATE), on PostgreSQL always;
+- otherwise when the response is ready (`after_request`): reads (GET), denials and refused writes
+  end their read transaction and append in a short write transaction of their own. A GET's
+  transaction is deferred on SQLite; upgrading its snapshot to a write could fail with
+  SQLITE_BUSY_SNAPSHOT, while a fresh BEGIN IMMEDIATE just queues for the lock.
+
+One record per request, written before the response leaves: nothing is held in memory across
+requests, so nothing is lost when a process dies (batching across requests would be cheaper and
+would lose the batch). If the append fails, the response is replaced by a 503 that says so and the
+failure is logged: a read that could not be recorded is not served (it is not turned into a silent
+500, and the record is not silently dropped). A record whose write transaction failed to commit is
+appended afterwards with outcome "failure".
+
+Outside a request (CLI commands, workers) `record` appends at once in the caller's transaction, which
+the command commits (services flush, the command commits).
+
+Appending is serialised: the chain head row is read with SELECT … FOR UPDATE (PostgreSQL; SQLite's
+write lock already serialises writers), and `prev_hash` is unique, so two appends can never fork
+the chain. Ids are the head's last id + 1: gap-free and monotonic.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from flask import Flask, Response, g, has_request_context, request
+from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy import event, insert, select, update
+from sqlalchemy.orm import Session
+
+from app.audit.models import GENESIS_HASH, OUTCOMES, AuditChainHead, AuditRecord
+from app.database import has_write_intent, utcnow, write_intent
+from app.extensions import db
+
+log = logging.getLogger(__name__)
+
+HASHED_FIELDS = ("id", "at", "actor_id", "actor_email", "organisation_id", "action", "subject_type",
+                 "subject_id", "subject_ref", "subject_organisation_id", "outcome", "address", "details",
+                 "prev_hash")
+MAX_DETAIL_TEXT = 500  # characters of one detail string; details are small by contract
+_CURRENT = object()  # "the signed-in user (or API token's user) of this request"
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a record is about, when it is not a model object (e.g. an id a user named and may not see)."""
+
+    type: str
+    id: str | None = None
+    ref: str | None = None
+    organisation_id: int | None = None
+
+
+def record(action: str, *, actor=_CURRENT, subject=None, outcome: str = "success",  # noqa: ANN001
+           details: dict | None = None, address: str | None = None) -> None:
+    """Record that `actor` (default: the request's user) did `action` to `subject` with `outcome`.
+
+    `subject` is a model object (report, user, organisation, operation, conference, job, token) or a
+    `Subject`; `details` a small dict of non-secret values (field names, a query — never persons'
+    contents, passwords, tokens or codes). Actions are dotted names: "report.read", "search.export".
+    """
+    if outcome not in OUTCOMES:
+        raise ValueError(f"audit outcome must be one of {OUTCOMES}, not {outcome!r}")
+    entry = {"action": action[:64], "outcome": outcome, "details": _canonical_details(details or {}),
+             "address": (address or _address())[:64], **_actor_fields(actor), **_subject_fields(subject)}
+    if has_request_context():
+        _pending().append(entry)
+    else:
+        append(db.session, [entry])
+
+
+def _address() -> str:
+    if not has_request_context():
+        return "cli"
+    from app.security import client_address
+
+    return client_address()
+
+
+def _actor_fields(actor) -> dict:  # noqa: ANN001
+    if actor is _CURRENT:
+        actor = current_actor()
+    if actor is None:
+        return {"actor_id": None, "actor_email": None, "organisation_id": None}
+    return {"actor_id": actor.id, "actor_email": actor.email, "organisation_id": actor.organisation_id}
+
+
+def current_actor():  # noqa: ANN201
+    """The user a request acts as: the API token's user, else the signed-in user, else None."""
+    if not has_request_context():
+        return None
+    user = g.get("api_user")
+    if user is not None:
+        return user
+    from flask_login import current_user
+
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+_REF_ATTRIBUTES = ("reference", "code", "email")
+_ORG_ATTRIBUTES = ("organisation_id", "lead_organisation_id", "organiser_id")
+
+
+def _subject_fields(subject) -> dict:  # noqa: ANN001
+    if subject is None:
+        return {"subject_type": None, "subject_id": None, "subject_ref": None, "subject_organisation_id": None}
+    if not isinstance(subject, Subject):
+        subject = _describe(subject)
+    return {"subject_type": subject.type[:32], "subject_id": None if subject.id is None else str(subject.id)[:64],
+            "subject_ref": None if subject.ref is None else str(subject.ref)[:254],
+            "subject_organisation_id": subject.organisation_id}
+
+
+def _describe(obj) -> Subject:  # noqa: ANN001
+    from app.organisations.models import Organisation
+
+    kind = {"SeizureReport": "report", "ApiToken": "token"}.get(type(obj).__name__, type(obj).__name__.lower())
+    ref = next((getattr(obj, a) for a in _REF_ATTRIBUTES if getattr(obj, a, None)), None)
+    if isinstance(obj, Organisation):
+        organisation_id = obj.id
+    else:
+        organisation_id = next((getattr(obj, a) for a in _ORG_ATTRIBUTES if getattr(obj, a, None)), None)
+    if organisation_id is None and getattr(obj, "user", None) is not None:  # tokens, sessions
+        organisation_id = obj.user.organisation_id
+    return Subject(kind, getattr(obj, "id", None), ref, organisation_id)
+
+
+def _canonical_details(details: dict) -> dict:
+    """JSON-safe and small: what is hashed is exactly what the database gives back."""
+    def shorten(value):  # noqa: ANN001,ANN202
+        if isinstance(value, str):
+            return value[:MAX_DETAIL_TEXT]
+        if isinstance(value, dict):
+            return {str(k): shorten(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple, set, frozenset)):
+            items = sorted(value, key=str) if isinstance(value, (set, frozenset)) else value
+            return [shorten(v) for v in items]
+        return value
+
+    return json.loads(json.dumps(shorten(details), default=str))
+
+
+# --- the chain ---------------------------------------------------------------------------------------
+
+def record_hash(fields: dict) -> str:
+    """SHA-256 over the canonical JSON (sorted keys, no spaces, UTF-8) of the hashed fields."""
+    payload = {name: fields[name] for name in HASHED_FIELDS}
+    payload["at"] = _timestamp(payload["at"])
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _timestamp(at: datetime) -> str:
+    return at.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def append(session: Session, entries: list[dict]) -> list[int]:
+    """Append `entries` after the chain head in the session's transaction; return their ids."""
+    head = session.execute(select(AuditChainHead).where(AuditChainHead.id == 1).with_for_update()).scalar_one()
+    last_id, last_hash = head.last_id, head.last_hash
+    rows = []
+    for entry in entries:
+        row = {**entry, "id": last_id + 1, "at": utcnow(), "prev_hash": last_hash}
+        row["hash"] = record_hash(row)
+        rows.append(row)
+        last_id, last_hash = row["id"], row["hash"]
+    session.execute(insert(AuditRecord), rows)
+    session.execute(update(AuditChainHead).where(AuditChainHead.id == 1)
+                    .values(last_id=last_id, last_hash=last_hash), execution_options={"synchronize_session": False})
+    return [row["id"] for row in rows]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    ok: bool
+    checked: int
+    bad_id: int | None = None
+    problem: str | None = None
+
+
+def verify(session: Session, batch: int = 1000) -> Verdict:
+    """Walk the chain from record 1 and name the first record that was changed, removed or inserted."""
+    expected_id, last_hash, checked = 1, GENESIS_HASH, 0
+    for row in records_since(session, 0, batch):
+        if row.id != expected_id:
+            return Verdict(False, checked, row.id, f"record {row.id} follows record {expected_id - 1}: "
+                                                   f"record {expected_id} was removed")
+        fields = {name: getattr(row, name) for name in HASHED_FIELDS}
+        if row.prev_hash != last_hash:
+            return Verdict(False, checked, row.id, f"record {row.id} does not chain to record {row.id - 1}: "
+                                                   f"a record before it was inserted, removed or changed")
+        if record_hash(fields) != row.hash:
+            return Verdict(False, checked, row.id, f"record {row.id} was changed: its hash does not match its contents")
+        expected_id, last_hash, checked = row.id + 1, row.hash, checked + 1
+    head = session.get(AuditChainHead, 1)
+    if head is None or head.last_id != expected_id - 1 or head.last_hash != last_hash:
+        last = head.last_id if head else "?"
+        return Verdict(False, checked, expected_id, f"the chain head names record {last} but the chain ends at "
+                                                    f"record {expected_id - 1}: records were removed at the end")
+    return Verdict(True, checked)
+
+
+def as_json(row) -> dict:  # noqa: ANN001
+    """A record as the export and the API give it: every hashed field, and the hash."""
+    fields = {name: getattr(row, name) for name in (*HASHED_FIELDS, "hash")}
+    fields["at"] = _timestamp(fields["at"])
+    return fields
+
+
+def records_since(session: Session, since: int = 0, batch: int = 1000) -> Iterator:
+    """Records after id `since`, in chain order, read `batch` at a time."""
+    after = since
+    while True:
+        rows = session.execute(select(AuditRecord.__table__).where(AuditRecord.id > after)
+                               .order_by(AuditRecord.id).limit(batch)).all()
+        yield from rows
+        if len(rows) < batch:
+            return
+        after = rows[-1].id
+
+
+# --- request plumbing ------------------------------------------------------------------------------
+
+def _pending() -> list[dict]:
+    if "audit_pending" not in g:
+        g.audit_pending = []
+    return g.audit_pending
+
+
+def _joins_commit(session: Session) -> bool:
+    """On SQLite only a transaction opened with BEGIN IMMEDIATE may write without risking its snapshot."""
+    return session.get_bind().dialect.name != "sqlite" or has_write_intent()
+
+
+def _before_commit(session: Session) -> None:
+    if not has_request_context() or not g.get("audit_pending") or not _joins_commit(session):
+        return
+    entries, g.audit_pending = g.audit_pending, []
+    g.audit_in_flight = g.get("audit_in_flight", []) + entries
+    append(session, entries)
+
+
+def _after_commit(_session: Session) -> None:
+    if has_request_context():
+        g.pop("audit_in_flight", None)
+
+
+def _after_rollback(_session: Session) -> None:
+    """The records of a transaction that failed are recorded anyway, as failures."""
+    if has_request_context() and g.get("audit_in_flight"):
+        failed = [{**entry, "outcome": "failure", "details": {**entry["details"], "rolled_back": True}}
+                  for entry in g.pop("audit_in_flight")]
+        _pending().extend(failed)
+
+
+def _write_pending(response: Response) -> Response:
+    if not g.get("audit_pending"):
+        return response
+    entries = g.audit_pending
+    try:
+        db.session.rollback()  # end the read (or refused write) transaction; nothing of it is kept
+        with write_intent():
+            g.audit_pending = []
+            append(db.session, entries)
+            db.session.commit()
+    except Exception:  # noqa: BLE001  (any failure: the request is not served, never silently)
+        log.exception("audit records of %s %s could not be written", request.method, request.path)
+        db.session.rollback()
+        return _unavailable()
+    return response
+
+
+def _unavailable() -> Response:
+    from flask import render_template
+
+    if request.path.startswith("/api/"):
+        from app.api import error_response
+
+        return error_response(503, "audit_unavailable", "the audit trail could not be written; try again")
+    body = render_template("errors/error.html", title="Not available",
+                           message="This could not be recorded in the audit trail, so it was not shown. Try again.")
+    return Response(body, status=503, mimetype="text/html")
+
+
+def _record_denial(response: Response) -> Response:
+    """Every 403 is a permission denial on record (404s for invisible ids are recorded where they are known)."""
+    if response.status_code == 403 and not g.get("audit_denial_recorded"):
+        record("permission.denied", outcome="denied",
+               details={"method": request.method, "endpoint": request.endpoint, "path": request.path})
+    return response
+
+
+def init_app(app: Flask) -> None:
+    @app.after_request
+    def _audit_after_request(response: Response) -> Response:
+        return _write_pending(_record_denial(response))
+
+
+def mark_denial_recorded() -> None:
+    """A caller that recorded its own, more precise denial (with a subject) before a 403."""
+    g.audit_denial_recorded = True
+
+
+event.listen(FlaskSession, "before_commit", _before_commit)
+event.listen(FlaskSession, "after_commit", _after_commit)
+event.listen(FlaskSession, "after_rollback", _after_rollback)
