@@ -5,6 +5,7 @@ module has no Flask dependency and `search/` and `reports/` can use it too.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -81,6 +82,9 @@ LOCATION_TYPES = {
 RECORD_TYPES = {"seizure": N_("Seizure"), "case": N_("Smuggling case")}
 STATUSES = {"draft": N_("Draft"), "submitted": N_("Submitted"), "validated": N_("Validated"),
             "withdrawn": N_("Withdrawn")}
+# Four-eyes validation state of a shared report (app.validation; drafts and withdrawn reports have none).
+VALIDATION_STATES = {"awaiting": N_("Awaiting validation"), "returned": N_("Returned to owner"),
+                     "validated": N_("Validated")}
 PERSON_ROLES = {
     "suspect": N_("Suspect"), "consignee": N_("Consignee"), "consignor": N_("Consignor"),
     "passenger": N_("Passenger"), "driver": N_("Driver"), "master": N_("Master / captain"),
@@ -175,6 +179,16 @@ class UnitError(ValueError):
     pass
 
 
+class QuantityError(UnitError):
+    """The quantity fits the unit but not the range ELIX records (the field to blame is the quantity)."""
+
+
+# A trillion sticks, kg or litres (or currency units) is beyond any seizure; the bound keeps every stored
+# quantity, and the sums that totals and figures make of them, finite.
+MAX_NORMALISED_QUANTITY = 1e12
+QUANTITY_DECIMALS = 6
+
+
 def normalise_quantity(category: str, subcategory: str | None, quantity: float, unit: str) -> tuple[float, str]:
     """Return (quantity, unit) in the canonical unit; UnitError when the unit does not fit."""
     dims = allowed_dimensions(category, subcategory)
@@ -183,13 +197,26 @@ def normalise_quantity(category: str, subcategory: str | None, quantity: float, 
     if "currency" in dims:
         if unit not in currency_codes():
             raise UnitError("currency quantities take an ISO 4217 currency code as unit, e.g. USD")
-        return float(quantity), unit
+        return _in_range(quantity, 1, unit), unit
     spec = UNITS.get(unit)
     if spec is None or spec.dimension not in dims:
         what = f"{category}/{subcategory}" if subcategory else category
         raise UnitError(f"{unit!r} is not a unit for {what}; allowed: {', '.join(allowed_units(category, subcategory))}")
     canonical = CANONICAL_UNITS[spec.dimension]
-    return round(float(quantity) * spec.factor, 6), canonical
+    return round(_in_range(quantity, spec.factor, canonical), QUANTITY_DECIMALS), canonical
+
+
+def _in_range(quantity: float, factor: float, canonical: str) -> float:
+    """quantity × factor, when it is above zero at the recorded precision and at most the maximum."""
+    try:
+        value = float(quantity) * factor
+    except OverflowError:  # an integer too large for a float
+        value = math.inf
+    if not value <= MAX_NORMALISED_QUANTITY:  # also refuses NaN
+        raise QuantityError(f"the quantity is over the largest recorded ({MAX_NORMALISED_QUANTITY:g} {canonical})")
+    if round(value, QUANTITY_DECIMALS) <= 0:
+        raise QuantityError(f"the quantity must be at least {10 ** -QUANTITY_DECIMALS:.6f} {canonical}")
+    return value
 
 
 # --- countries and currencies ------------------------------------------------------------------------
@@ -220,4 +247,5 @@ def vocabulary_lists() -> dict[str, dict[str, str]]:
         "tlp": TLP, "distribution": DISTRIBUTIONS, "handling": HANDLING_CODES,
         "source_reliability": SOURCE_RELIABILITY, "information_credibility": INFORMATION_CREDIBILITY,
         "organisation_kind": ORGANISATION_KINDS, "role": ROLES, "operation_status": OPERATION_STATUSES,
+        "validation_state": VALIDATION_STATES,
     }

@@ -111,7 +111,7 @@ class ItemSchema(BaseSchema):
             try:
                 vocab.normalise_quantity(category, subcategory, data["quantity"], data["unit"])
             except vocab.UnitError as exc:
-                raise ValidationError(str(exc), "unit") from exc
+                raise ValidationError(str(exc), "quantity" if isinstance(exc, vocab.QuantityError) else "unit") from exc
 
     @pre_load
     def _ignore_normalised(self, data, **_kwargs):  # noqa: ANN001
