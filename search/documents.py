@@ -5,7 +5,8 @@ persons (app.seizures.schemas.SeizureReportSchema), plus two internal fields the
 `organisation_id` (int) and `operation_ids` (list of int). It returns a flat, JSON-ready dict:
 
     id, reference, version (the report's version: a document never replaces a newer one),
-    status, organisation (code), organisation_id, distribution, tlp,
+    status, validation (awaiting | returned | validated, None for drafts and withdrawn reports),
+    organisation (code), organisation_id, distribution, tlp,
     operation_ids [int], operations [code],
     seized_at (ISO 8601 UTC), seized_month ("YYYY-MM"), country, location {name, locode, type, lat, lon},
     transport_mode, procedure, traffic, detection_methods [..], concealment_methods [..],
@@ -38,6 +39,7 @@ def build_document(source: dict) -> dict:
         "reference": source["reference"],
         "version": int(source.get("version") or 1),
         "status": source["status"],
+        "validation": (source.get("validation") or {}).get("state"),
         "organisation": source["reporting_organisation"],
         "organisation_id": int(source["organisation_id"]),
         "distribution": marking.get("distribution", "network"),

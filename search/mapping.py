@@ -55,6 +55,7 @@ def index_definition(languages: Iterable[str] = tuple(LANGUAGE_ANALYZERS)) -> di
         "_meta": {"languages": languages},
         "properties": {
             "id": _KEYWORD, "reference": _KEYWORD, "version": {"type": "long"}, "status": _KEYWORD,
+            "validation": _KEYWORD,
             "organisation": _KEYWORD, "organisation_id": _INTEGER, "distribution": _KEYWORD, "tlp": _KEYWORD,
             "operation_ids": _INTEGER, "operations": _KEYWORD,
             "seized_at": {"type": "date"}, "seized_month": _KEYWORD, "country": _KEYWORD,

@@ -12,7 +12,7 @@ Sort = Literal["relevance", "date_desc", "date_asc", "quantity_desc"]
 
 # Filter field -> facet name. Every filter has a facet with exact counts.
 FILTER_FIELDS = ("category", "subcategory", "country", "organisation", "route_country", "transport_mode",
-                 "detection_method", "concealment_method", "operation", "status")
+                 "detection_method", "concealment_method", "operation", "status", "validation")
 
 
 class Viewer(Protocol):
@@ -41,6 +41,7 @@ class Filters:
     concealment_method: tuple[str, ...] = ()
     operation: tuple[str, ...] = ()
     status: tuple[str, ...] = ()
+    validation: tuple[str, ...] = ()  # awaiting, returned, validated (four-eyes validation state)
     date_from: date | None = None  # seizure date, inclusive
     date_to: date | None = None  # inclusive
     quantity_min: float | None = None  # an item's quantity in its canonical unit

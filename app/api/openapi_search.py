@@ -51,6 +51,7 @@ def parameters() -> list[dict]:
         _list("transport_mode", vocab.TRANSPORT_MODES), _list("detection_method", vocab.DETECTION_METHODS),
         _list("concealment_method", vocab.CONCEALMENT_METHODS), _list("operation", description="operation code"),
         _list("status", vocab.STATUSES),
+        _list("validation", vocab.VALIDATION_STATES, "four-eyes validation state (repeat for several)"),
         {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"},
          "description": "seizure date, inclusive"},
         {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"},

@@ -17,8 +17,12 @@ LIST_QUERY = ReportListQuerySchema()
 
 
 def dump_report(viewer, report) -> dict:  # noqa: ANN001
-    """The report as the viewer may see it: persons only for those DESIGN.md allows."""
-    return (FULL if can_view_persons(viewer, report) else WITHOUT_PERSONS).dump(report)
+    """The report as the viewer may see it: persons, and validation comments, only for those DESIGN.md allows."""
+    if can_view_persons(viewer, report):
+        return FULL.dump(report)
+    body = WITHOUT_PERSONS.dump(report)
+    body["validation"]["last_comment"] = None
+    return body
 
 
 def _committed(body: dict) -> dict:

@@ -18,11 +18,11 @@ bp = Blueprint("search", __name__, template_folder="templates")
 FACET_LABELS = {"category": "category", "subcategory": "subcategory", "country": "country", "organisation": None,
                 "route_country": "country", "transport_mode": "transport_mode",
                 "detection_method": "detection_method", "concealment_method": "concealment_method",
-                "operation": None, "status": "status"}
+                "operation": None, "status": "status", "validation": "validation_state"}
 FACET_TITLES = {"category": "Category", "subcategory": "Subcategory", "country": "Country of seizure",
                 "organisation": "Reporting organisation", "route_country": "Route country",
                 "transport_mode": "Transport mode", "detection_method": "Detection", "concealment_method": "Concealment",
-                "operation": "Operation", "status": "Status"}
+                "operation": "Operation", "status": "Status", "validation": "Validation"}
 
 
 @bp.before_app_request

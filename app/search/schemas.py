@@ -31,6 +31,7 @@ class SearchArgsSchema(Schema):
     concealment_method = _codes(fields.String(validate=one_of(vocab.CONCEALMENT_METHODS, "concealment method")))
     operation = _codes(fields.String(validate=validate.Length(min=1, max=64)))
     status = _codes(fields.String(validate=one_of(vocab.STATUSES, "status")))
+    validation = _codes(fields.String(validate=one_of(vocab.VALIDATION_STATES, "validation state")))
     date_from = fields.Date(data_key="from", load_default=None)
     date_to = fields.Date(data_key="to", load_default=None)
     quantity_min = fields.Float(load_default=None, validate=validate.Range(min=0))

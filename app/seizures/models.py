@@ -24,6 +24,14 @@ report_operations = Table(
     Column("operation_id", ForeignKey("operations.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
+# Everyone who ever created, changed or submitted a report: four eyes means none of them validates it.
+report_editors = Table(
+    "report_editors",
+    db.metadata,
+    Column("report_id", ForeignKey("seizure_reports.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
 
 class ReferenceCounter(db.Model):
     """The last sequence number handed out per organisation and year (gap-free references)."""
@@ -83,6 +91,7 @@ class SeizureReport(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     validated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # set while returned to the owner
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
@@ -96,6 +105,9 @@ class SeizureReport(db.Model):
         cascade="all, delete-orphan", order_by="Person.position", lazy="selectin")
     operations: Mapped[list[Operation]] = relationship(secondary=report_operations, lazy="selectin",
                                                        order_by=Operation.code)
+    # History of validation decisions (app.validation); rows go with the report (ON DELETE CASCADE).
+    validation_actions: Mapped[list[ValidationAction]] = relationship(  # noqa: F821
+        "ValidationAction", order_by="ValidationAction.id", viewonly=True, lazy="select")
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -120,6 +132,15 @@ class SeizureReport(db.Model):
         return {"tlp": self.tlp, "distribution": self.distribution, "handling": self.handling,
                 "source_reliability": self.source_reliability,
                 "information_credibility": self.information_credibility}
+
+    @property
+    def validation_state(self) -> str | None:
+        """`awaiting`, `returned` or `validated` for a shared report; None for drafts and withdrawn ones."""
+        if self.status == "validated":
+            return "validated"
+        if self.status == "submitted":
+            return "returned" if self.returned_at else "awaiting"
+        return None
 
     @property
     def categories(self) -> list[str]:

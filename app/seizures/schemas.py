@@ -211,6 +211,15 @@ class SeizureReportSchema(BaseSchema):
     updated_at = fields.AwareDateTime(dump_only=True, default_timezone=timezone.utc)
     submitted_at = fields.AwareDateTime(dump_only=True, default_timezone=timezone.utc)
     validated_at = fields.AwareDateTime(dump_only=True, default_timezone=timezone.utc)
+    validation = fields.Method("_dump_validation", dump_only=True, metadata={
+        "type": "object", "description": "four-eyes validation: state (awaiting, returned, validated; null for "
+        "drafts and withdrawn reports), validated_by {organisation, user}, returned_at, last_comment "
+        "{text, action, by, at} (the comment only for the reporting organisation and regional validators)"})
+
+    def _dump_validation(self, report) -> dict:  # noqa: ANN001
+        from app.validation.schemas import validation_summary  # app.validation builds on this module
+
+        return validation_summary(report)
 
     def _dump_operations(self, report) -> list[str]:  # noqa: ANN001
         return [op.code for op in report.operations]

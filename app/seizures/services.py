@@ -14,8 +14,9 @@ from app.operations.models import Operation
 from app.permissions import Viewer, can_edit, can_view, visible_reports_clause
 from app.database import utcnow
 from app.search.services import report_changed
-from app.seizures.models import Person, ReferenceCounter, RouteLeg, SeizureItem, SeizureReport
+from app.seizures.models import Person, ReferenceCounter, RouteLeg, SeizureItem, SeizureReport, report_editors
 from app.users.models import User
+from app.validation.models import ValidationAction
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,14 @@ def next_reference(organisation_id: int, organisation_code: str, year: int) -> s
     )
     value = db.session.execute(stmt).scalar_one()
     return f"{organisation_code}-{year}-{value:06d}"
+
+
+def _record_editor(report: SeizureReport, user: User) -> None:
+    """Remember that `user` created, changed or submitted the report: four eyes (app.validation)
+    means none of them may validate it. Call after the report row is flushed."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    db.session.execute(insert(report_editors).values(report_id=report.id, user_id=user.id).on_conflict_do_nothing())
 
 
 def _resolve_operations(codes: list[str]) -> list[Operation]:
@@ -124,6 +133,7 @@ def create_report(user: User, data: dict, *, submit: bool = False, now: datetime
     if submit:
         _submit(report, now)
     db.session.flush()
+    _record_editor(report, user)
     report_changed(report)  # search outbox, same transaction
     log.info("report %s created by user %s", report.reference, user.id)
     return report
@@ -165,6 +175,7 @@ def update_report(user: User, report: SeizureReport, data: dict, expected_versio
         report.status, report.validated_at = "submitted", None
     report.updated_at = utcnow()
     db.session.flush()
+    _record_editor(report, user)
     report_changed(report)  # search outbox, same transaction
     log.info("report %s updated by user %s", report.reference, user.id)
     return report
@@ -176,12 +187,29 @@ def _submit(report: SeizureReport, now: datetime) -> None:
 
 def submit_report(user: User, report: SeizureReport) -> SeizureReport:
     _require_editable(user, report)
+    if report.validation_state == "returned":
+        return _resubmit(user, report)
     if report.status != "draft":
         raise Conflict(f"only a draft can be submitted; this report is {report.status}")
     _submit(report, utcnow())
     db.session.flush()
+    _record_editor(report, user)
     report_changed(report)  # search outbox, same transaction
     log.info("report %s submitted by user %s", report.reference, user.id)
+    return report
+
+
+def _resubmit(user: User, report: SeizureReport) -> SeizureReport:
+    """A report a validator returned goes back to the validation queue when its owner submits it again."""
+    now = utcnow()
+    report.returned_at, report.updated_at = None, now
+    db.session.flush()
+    db.session.add(ValidationAction(report_id=report.id, action="resubmit", user_id=user.id,
+                                    organisation_id=user.organisation_id, report_version=report.version,
+                                    checklist={}, comment="", created_at=now))
+    _record_editor(report, user)
+    report_changed(report)  # search outbox, same transaction
+    log.info("report %s resubmitted for validation by user %s", report.reference, user.id)
     return report
 
 

@@ -304,6 +304,7 @@ def _row(doc: dict, seq: int) -> dict:
         "id": doc["id"], "version": doc["version"], "seq": seq, "live": True,
         "organisation_id": doc["organisation_id"], "organisation": doc["organisation"], "status": doc["status"],
         "distribution": doc["distribution"], "country": doc["country"], "transport_mode": doc.get("transport_mode"),
+        "validation": doc.get("validation"),
         "seized_ts": int(seized.timestamp()), "month": doc["seized_month"],
         "categories": " ".join(doc["categories"]), "subcategories": " ".join(doc["subcategories"]),
         "route_countries": " ".join(doc["route_countries"]),

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 SHARED_STATUSES = ("submitted", "validated")
 _GENERATIONS = itertools.count(1)
 SINGLE_FACETS = {"country": "country", "organisation": "organisation", "transport_mode": "transport_mode",
-                 "status": "status"}
+                 "status": "status", "validation": "validation"}
 MULTI_FACETS = {"category": "categories", "subcategory": "subcategories", "route_country": "route_countries",
                 "detection_method": "detection_methods", "concealment_method": "concealment_methods",
                 "operation": "operations"}

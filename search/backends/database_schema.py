@@ -24,6 +24,7 @@ documents = Table(
     Column("organisation_id", Integer, nullable=False),
     Column("organisation", String(16), nullable=False),
     Column("status", String(16), nullable=False),
+    Column("validation", String(16)),  # added by migration 0006_validation
     Column("distribution", String(16), nullable=False),
     Column("country", String(2), nullable=False),
     Column("transport_mode", String(16)),

@@ -24,7 +24,7 @@ FIELD_OF = {
     "category": "categories", "subcategory": "subcategories", "country": "country",
     "organisation": "organisation", "route_country": "route_countries", "transport_mode": "transport_mode",
     "detection_method": "detection_methods", "concealment_method": "concealment_methods",
-    "operation": "operations", "status": "status",
+    "operation": "operations", "status": "status", "validation": "validation",
 }
 assert set(FIELD_OF) == set(FILTER_FIELDS)
 ITEM_FILTERS = ("category", "subcategory")  # filtered through the nested items (see item_conditions)
