@@ -24,6 +24,17 @@ def _path_param(name: str, kind: str = "string") -> dict:
     return {"name": name, "in": "path", "required": True, "schema": {"type": kind}}
 
 
+SEIZURE_PAGE = {"type": "object", "properties": {
+    "total": {"type": "integer", "description": "rows (seized items) in all pages"}, "page": {"type": "integer"},
+    "per_page": {"type": "integer"}, "pages": {"type": "integer"},
+    "results": {"type": "array", "items": {"type": "object"}}}}
+
+
+def _query_param(name: str, minimum: int, maximum: int, default: int) -> dict:
+    return {"name": name, "in": "query", "required": False,
+            "schema": {"type": "integer", "minimum": minimum, "maximum": maximum, "default": default}}
+
+
 def _accepted() -> dict:
     return {"202": {"description": "the job is queued; poll /jobs/{id}",
                     **_json({"type": "object", "properties": {"job": {"$ref": "#/components/schemas/Job"}}})},
@@ -43,8 +54,10 @@ def add_product_paths(spec: APISpec) -> None:
                   "parameters": [code], "requestBody": {"required": True, **_json("OperationPatch")},
                   "responses": _responses("200", "Operation", "400", "403", "404", "422")}})
     spec.path("/operations/{code}/figures", operations={"get": {
-        "summary": "The operation's figures as the user may see them (the figures of its summary PDF)",
-        "parameters": [code], "responses": _responses("200", {"type": "object"}, "404")}})
+        "summary": "The operation's figures as the user may see them (the figures of its summary PDF), computed "
+                   "over every included report; `seizures` is one page of the seizures table (one row per item)",
+        "parameters": [code, _query_param("page", 1, 10_000, 1), _query_param("per_page", 1, 200, 50)],
+        "responses": _responses("200", {"type": "object", "properties": {"seizures": SEIZURE_PAGE}}, "404", "422")}})
     spec.path("/operations/{code}/links/preview", operations={"post": {
         "summary": "How many reports a bulk link would add (analysts of the lead organisation)", "parameters": [code],
         "requestBody": {"required": True, **_json("LinkRule")},

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from flask import g, url_for
+from flask import g, request, url_for
 
 from app.api import ApiError, bp, json_body
 from app.extensions import db
 from app.jobs.services import dump_job, request_product
 from app.operations import services
-from app.operations.figures import compute_figures, operation_scope
-from app.operations.schemas import LinkRuleSchema, OperationPatchSchema, OperationSchema
+from app.operations.figures import operation_scope, seizure_page, summary_figures
+from app.operations.schemas import LinkRuleSchema, OperationPatchSchema, OperationSchema, SeizurePageQuerySchema
 from app.permissions import viewer_for
 
 PATCHABLE = tuple(name for name, f in OperationPatchSchema().fields.items() if not f.dump_only)
@@ -51,8 +51,11 @@ def update_operation(code: str):
 
 @bp.get("/operations/<code>/figures")
 def operation_figures(code: str):
+    """Every figure over all included reports; the seizures table (one row per item) a page at a time."""
     operation = services.get_operation(g.api_user, code)
-    return compute_figures(viewer_for(g.api_user), operation_scope(operation))
+    args = SeizurePageQuerySchema().load(request.args.to_dict())
+    viewer, scope = viewer_for(g.api_user), operation_scope(operation)
+    return {**summary_figures(viewer, scope), "seizures": seizure_page(viewer, scope, args["page"], args["per_page"])}
 
 
 @bp.post("/operations/<code>/links/preview")

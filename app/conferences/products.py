@@ -9,7 +9,7 @@ from app.conferences.models import Conference
 from app.database import utcnow
 from app.extensions import db
 from app.operations.models import Operation
-from app.operations.figures import Scope, compute_figures, operation_scope, scope_marking
+from app.operations.figures import Scope, operation_scope, scope_marking, summary_figures
 from app.operations.products import organisation_dict, period_dict, prepared_by
 from app.operations.services import visible_operations_clause
 from app.permissions import viewer_for
@@ -47,9 +47,9 @@ def report_context(user: User, conference: Conference) -> dict:
                          for a in conference.action_items],
         "figures_period": {"from": regional.date_from.isoformat(), "to": regional.date_to.isoformat()},
         "figures_categories": [vocab.CATEGORIES.get(c, c) for c in regional.categories],
-        "regional_figures": compute_figures(viewer, regional),
+        "regional_figures": summary_figures(viewer, regional),  # no annex
         "operations": [{"code": op.code, "name": op.name, "period": period_dict(op),
-                        "figures": compute_figures(viewer, scope)} for op, scope in zip(operations, op_scopes)],
+                        "figures": summary_figures(viewer, scope)} for op, scope in zip(operations, op_scopes)],
         "prepared_by": prepared_by(user),
         "generated_at": utcnow().isoformat(timespec="seconds"),
         "marking": scope_marking(viewer, [regional, *op_scopes]),

@@ -12,8 +12,8 @@ from app.conferences.products import regional_scope
 from app.conferences.schemas import ConferenceSchema
 from app.errors import ElixError, flatten_errors
 from app.extensions import db
-from app.operations.figures import compute_figures
-from app.operations.routes import location_map
+from app.operations.figures import summary_figures
+from app.operations.routes import location_map, requested_seizure_page
 from app.operations.services import list_operations
 from app.organisations.models import Organisation
 from app.permissions import viewer_for
@@ -93,8 +93,9 @@ def edit(conference_id: int):
 def detail(conference_id: int):
     conference = services.get_conference(current_user, conference_id)
     scope = regional_scope(conference)
-    figures = compute_figures(viewer_for(current_user), scope)
+    figures = summary_figures(viewer_for(current_user), scope)
     organisations = [p.organisation for p in conference.participants]
     return render_template("conferences/detail.html", conference=conference, figures=figures, scope=scope,
+                           seizures=requested_seizure_page(scope),
                            map_svg=location_map(figures["locations"], organisations),
                            can_edit=services.can_edit_conference(current_user, conference))

@@ -81,7 +81,15 @@ def _item_conditions(viewer: Viewer, scope: Scope) -> list[ColumnElement[bool]]:
 
 
 def compute_figures(viewer: Viewer, scope: Scope) -> dict:
-    """The Figures dict (reports/context.py) of `scope` as `viewer` may see it."""
+    """The Figures dict (reports/context.py) of `scope` as `viewer` may see it, the annex's every row
+    included (the operation summary prints them all)."""
+    return {**summary_figures(viewer, scope), "seizures": _annex(viewer, scope)}
+
+
+def summary_figures(viewer: Viewer, scope: Scope) -> dict:
+    """The Figures dict without the annex rows ("seizures": []): every figure is still computed over all
+    included reports. Pages show the rows a page at a time (seizure_page); the conference report has no
+    annex."""
     conditions = report_conditions(viewer, scope)
     reports, arrests = db.session.execute(
         select(func.count(SeizureReport.id), func.coalesce(func.sum(SeizureReport.arrests), 0)).where(*conditions)
@@ -101,7 +109,7 @@ def compute_figures(viewer: Viewer, scope: Scope) -> dict:
         "locations": _locations(conditions),
         "top_routes": _top_routes(viewer, scope),
         "notable_cases": _notable_cases(viewer, scope),
-        "seizures": _annex(viewer, scope),
+        "seizures": [],
         "tlp": most_restrictive_tlp(list(tlps)),
     }
 
@@ -295,7 +303,15 @@ def _place(name: str | None, country: str) -> str:
     return f"{name}, {country}" if name else vocab.countries().get(country, country)
 
 
-def _annex(viewer: Viewer, scope: Scope) -> list[dict]:
+def seizure_page(viewer: Viewer, scope: Scope, page: int, per_page: int) -> dict:
+    """One page of the annex rows (one per included item, in the annex's order):
+    {"total": items, "page", "per_page", "pages", "results": [annex row]}."""
+    total = int(db.session.scalar(select(func.count(SeizureItem.id)).where(*_item_conditions(viewer, scope))) or 0)
+    return {"total": total, "page": page, "per_page": per_page, "pages": max(1, -(-total // per_page)),
+            "results": _annex(viewer, scope, limit=per_page, offset=(page - 1) * per_page)}
+
+
+def _annex(viewer: Viewer, scope: Scope, *, limit: int | None = None, offset: int = 0) -> list[dict]:
     rows = db.session.execute(
         select(SeizureReport.reference, SeizureReport.seized_at, Organisation.code, SeizureReport.location_name,
                SeizureReport.country, SeizureItem.category, SeizureItem.subcategory,
@@ -305,6 +321,7 @@ def _annex(viewer: Viewer, scope: Scope) -> list[dict]:
         .join(Organisation, Organisation.id == SeizureReport.organisation_id)
         .where(*_item_conditions(viewer, scope))
         .order_by(SeizureReport.seized_at, SeizureReport.reference, SeizureItem.position)
+        .limit(limit).offset(offset)
     ).all()
     return [{"reference": reference, "date": seized_at.date().isoformat(), "administration": org_code,
              "place": _place(place, country), "commodity": _commodity(category, subcategory),

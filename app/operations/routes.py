@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.errors import ElixError, flatten_errors
 from app.extensions import db
 from app.operations import services
-from app.operations.figures import compute_figures, operation_scope
+from app.operations.figures import Scope, operation_scope, seizure_page, summary_figures
 from app.operations.forms import LinkRuleForm, OperationForm
 from app.operations.schemas import OperationPatchSchema, OperationSchema
 from app.organisations.models import Organisation
@@ -18,6 +18,8 @@ from app.permissions import viewer_for
 from reports.map import caribbean_map
 
 bp = Blueprint("operations", __name__, template_folder="templates", url_prefix="/operations")
+
+SEIZURES_PER_PAGE = 50  # rows of the seizures table per page (the figures always cover every row)
 
 
 @bp.before_request
@@ -98,9 +100,11 @@ def edit(code: str):
 @bp.get("/<code>")
 def detail(code: str):
     operation = services.get_operation(current_user, code)
-    figures = compute_figures(viewer_for(current_user), operation_scope(operation))
+    scope = operation_scope(operation)
+    figures = summary_figures(viewer_for(current_user), scope)
     members = [operation.lead_organisation, *operation.participants]
     return render_template("operations/detail.html", operation=operation, figures=figures,
+                           seizures=requested_seizure_page(scope),
                            map_svg=location_map(figures["locations"], members),
                            can_edit=services.can_edit_operation(current_user, operation),
                            can_link=services.can_link_in_bulk(current_user, operation))
@@ -128,6 +132,15 @@ def links(code: str):
             errors = [m for messages in exc.fields.values() for m in messages] or [exc.message]
     return render_template("operations/links.html", operation=operation, form=form, preview=preview,
                            errors=errors)
+
+
+def requested_seizure_page(scope: Scope) -> dict:
+    """The page of the seizures table the query string asks for (`?page=`), within the pages there are."""
+    page = min(max(request.args.get("page", 1, type=int), 1), 10_000)
+    seizures = seizure_page(viewer_for(current_user), scope, page, SEIZURES_PER_PAGE)
+    if page > seizures["pages"]:
+        seizures = seizure_page(viewer_for(current_user), scope, seizures["pages"], SEIZURES_PER_PAGE)
+    return seizures
 
 
 def location_map(locations: list[dict], organisations: list[Organisation]) -> Markup:

@@ -85,3 +85,10 @@ class LinkRuleSchema(BaseSchema):
     phase = fields.String(load_default=None, allow_none=True,
                           validate=validate.OneOf(list(PHASES), error=f"one of {', '.join(PHASES)}, or null for "
                                                                       "the whole period"))
+
+
+class SeizurePageQuerySchema(BaseSchema):
+    """`?page=&per_page=` of the seizures table in an operation's figures."""
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10_000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
