@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.database import UTCDateTime, utcnow
 from app.extensions import db
+from search.backends.database_schema import owns_table
 
 
 class SearchOutbox(db.Model):
@@ -20,3 +21,9 @@ class SearchOutbox(db.Model):
     enqueued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))
+
+
+def include_in_migrations(name: str | None, type_: str, _parent_names: dict) -> bool:
+    """Alembic's `include_name`: the embedded search backend's tables (and FTS5's shadow tables) are
+    created by migration 0002 but are not models, so autogenerate must not propose dropping them."""
+    return not (type_ == "table" and name is not None and owns_table(name))
