@@ -87,6 +87,9 @@ def _register_blueprints(app: Flask) -> None:
     from app.search.routes import bp as search_bp
 
     app.register_blueprint(search_bp)
+    from app.validation.routes import bp as validation_bp
+
+    app.register_blueprint(validation_bp)
 
 
 def _register_cli(app: Flask) -> None:

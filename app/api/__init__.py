@@ -172,3 +172,4 @@ def _unexpected(exc: Exception):  # noqa: ANN202
 
 from app.api import conferences, jobs, meta, operations, seizures  # noqa: E402,F401  (routes register on bp)
 from app.api import search  # noqa: E402,F401
+from app.api import validation  # noqa: E402,F401

@@ -128,6 +128,9 @@ def openapi_document() -> dict:
     from app.api.openapi_search import add_search_paths
 
     add_search_paths(spec)
+    from app.api.openapi_validation import add_validation_paths
+
+    add_validation_paths(spec)
     document = spec.to_dict()
     document["security"] = [{"bearer": []}]
     return document

@@ -23,6 +23,7 @@ from app.permissions import can_edit, can_view_persons, viewer_for
 from app.seizures import forms, services
 from app.seizures.models import SeizureReport
 from app.seizures.schemas import SeizureReportSchema
+from app.validation.services import panel as validation_panel
 
 bp = Blueprint("seizures", __name__, template_folder="templates")
 
@@ -180,7 +181,8 @@ def detail(report_id: str):
     return render_template("seizures/detail.html", report=report,
                            show_persons=can_view_persons(viewer, report),
                            may_edit=can_edit(current_user, report),
-                           editable=report.status in services.EDITABLE_STATUSES)
+                           editable=report.status in services.EDITABLE_STATUSES,
+                           validation=validation_panel(current_user, viewer, report))
 
 
 @bp.get("/reports/by-reference", defaults={"reference": None})

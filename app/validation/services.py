@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy import exists, func, select
+from sqlalchemy.orm import selectinload
 
 from app import audit
 from app.database import utcnow
@@ -22,7 +23,7 @@ from app.search.services import report_changed
 from app.seizures.models import SeizureItem, SeizureReport, report_editors
 from app.users.models import User
 from app.validation.models import CHECKLIST, ValidationAction
-from app.validation.schemas import ValidationActionSchema
+from app.validation.schemas import ValidationActionSchema, validation_summary
 
 log = logging.getLogger(__name__)
 _HISTORY = ValidationActionSchema(many=True)
@@ -58,14 +59,6 @@ def check_may_decide(user: User, report: SeizureReport) -> None:
         raise Conflict("the report was returned to its owner; it can be validated once they submit it again")
     if state != "awaiting":
         raise Conflict(f"only submitted reports are validated; this report is {report.status}")
-
-
-def may_decide(user: User, report: SeizureReport) -> bool:
-    try:
-        check_may_decide(user, report)
-    except (Forbidden, Conflict):
-        return False
-    return True
 
 
 def validate_report(user: User, report: SeizureReport, checklist: dict, comment: str = "") -> ValidationAction:
@@ -126,6 +119,23 @@ def history(viewer: Viewer, report: SeizureReport) -> list[dict]:
     return entries
 
 
+def panel(user: User, viewer: Viewer, report: SeizureReport) -> dict:
+    """What the report page shows about validation: the state, who validated, the history as the viewer
+    may read it, and the checklist form for a validator who may decide (or why they may not)."""
+    summary = validation_summary(report, with_comment=can_view_persons(viewer, report))
+    note, may = None, False
+    if is_regional_validator(user):
+        try:
+            check_may_decide(user, report)
+            may = True
+        except Forbidden as exc:  # e.g. four eyes: say why there is no form
+            note = exc.message
+        except Conflict:  # the state says it already
+            pass
+    return {**summary, "history": history(viewer, report), "may_decide": may, "note": note,
+            "checklist": CHECKLIST}
+
+
 def queue_query(viewer: Viewer, user: User, *, organisations=(), categories=()):  # noqa: ANN001
     """A select() of the reports awaiting validation that `user` may decide on: visible to them
     (the one sharing rule), from the network, never one they created or changed; oldest submission first."""
@@ -146,5 +156,6 @@ def queue_query(viewer: Viewer, user: User, *, organisations=(), categories=()):
 def queue_page(stmt, page: int, per_page: int) -> tuple[list[SeizureReport], int]:  # noqa: ANN001
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     rows = db.session.scalars(stmt.order_by(SeizureReport.submitted_at, SeizureReport.reference)
+                              .options(selectinload(SeizureReport.validation_actions))
                               .limit(per_page).offset((page - 1) * per_page)).all()
     return list(rows), int(total or 0)
