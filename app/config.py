@@ -15,6 +15,11 @@ def _env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _env_optional_bool(name: str) -> bool | None:
+    """None when the variable is unset: the code decides."""
+    return None if os.environ.get(name) is None else _env_bool(name, False)
+
+
 def _secret_key() -> str:
     """SECRET_KEY from the environment; in development a key generated once into instance/."""
     key = os.environ.get("SECRET_KEY")
@@ -44,9 +49,12 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL") or None
     ELASTICSEARCH_FLAVOR = os.environ.get("ELASTICSEARCH_FLAVOR", "elasticsearch")
-    # Embedded backend: index a changed report at once, in its transaction (else the outbox worker does).
-    SEARCH_INDEX_INLINE = _env_bool("ELIX_SEARCH_INDEX_INLINE", True)
+    # Embedded backend: index a changed report at once, in its transaction? Unset: only where no sync
+    # thread runs (CLI commands, the test client); served processes leave it to their thread.
+    SEARCH_INDEX_INLINE = _env_optional_bool("ELIX_SEARCH_INDEX_INLINE")
     SEARCH_SYNC_THREAD = _env_bool("ELIX_SEARCH_SYNC_THREAD", True)  # outbox worker thread per served process
+    SEARCH_SYNC_IDLE = 1.0  # seconds between polls of the thread (rows committed by other processes)
+    SEARCH_SYNC_SETTLE = 0.1  # seconds the woken thread waits, so concurrent changes go in one batch
     MAX_CONTENT_LENGTH = 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     SESSION_COOKIE_HTTPONLY = True

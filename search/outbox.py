@@ -7,6 +7,11 @@ after the backend accepted the documents. When the backend is down the rows stay
 grow, and `run` retries with exponential backoff. Documents carry the report's version and backends
 never replace a newer version with an older one, so two workers racing cannot bring back old data.
 
+A backend that writes to the outbox's own database (the embedded one) is drained `atomic`ally: the rows
+are taken, indexed and deleted in one transaction. Concurrent workers then never index the same rows
+twice (SQLite serialises writers; PostgreSQL's workers skip rows another one holds), and a failure rolls
+back the documents with the deletion.
+
 No Flask here: the app passes a `transaction()` factory (a context manager giving a Connection and
 committing on exit), the backend, and `load_sources(report_ids) -> {id: source record}`.
 """
@@ -65,34 +70,60 @@ def lag(connection: Connection) -> Lag:
 
 class OutboxWorker:
     def __init__(self, transaction: Transaction, backend: SearchBackend, load_sources: LoadSources,
-                 batch_size: int = 500, backoff: tuple[float, float] = (1.0, 60.0)) -> None:
+                 batch_size: int = 500, backoff: tuple[float, float] = (1.0, 60.0), *, atomic: bool = False) -> None:
         self._transaction = transaction
         self.backend = backend
         self._load_sources = load_sources
         self.batch_size = batch_size
         self.backoff = backoff
+        self.atomic = atomic
 
     def drain_once(self) -> Drained:
         """Process the oldest batch of rows. Raises when the backend (or the loader) fails; the rows
         then stay in the outbox with one more attempt recorded."""
+        if self.atomic:
+            return self._drain_once_atomic()
         with self._transaction() as connection:
-            rows = connection.execute(select(OUTBOX.c.id, OUTBOX.c.report_id).order_by(OUTBOX.c.id)
-                                      .limit(self.batch_size)).all()
+            rows = connection.execute(self._oldest()).all()
         if not rows:
             return Drained()
         row_ids = [row.id for row in rows]
-        report_ids = list(dict.fromkeys(row.report_id for row in rows))
         try:
-            sources = self._load_sources(report_ids)
-            documents = [build_document(sources[i]) for i in report_ids if i in sources]
-            gone = [i for i in report_ids if i not in sources]
-            indexed = self.backend.index(documents) if documents else 0
-            deleted = self.backend.delete(gone) if gone else 0
+            done = self._index(rows)
         except Exception as exc:
             self._record_failure(row_ids, exc)
             raise
         with self._transaction() as connection:
             connection.execute(delete(OUTBOX).where(OUTBOX.c.id.in_(row_ids)))
+        return done
+
+    def _drain_once_atomic(self) -> Drained:
+        row_ids: list[int] = []
+        try:
+            with self._transaction() as connection:
+                rows = connection.execute(self._oldest().with_for_update(skip_locked=True)).all()
+                if not rows:
+                    return Drained()
+                row_ids = [row.id for row in rows]
+                done = self._index(rows)
+                connection.execute(delete(OUTBOX).where(OUTBOX.c.id.in_(row_ids)))
+        except Exception as exc:
+            if row_ids:
+                self._record_failure(row_ids, exc)
+            raise
+        return done
+
+    def _oldest(self):  # noqa: ANN202 - a Select
+        return select(OUTBOX.c.id, OUTBOX.c.report_id).order_by(OUTBOX.c.id).limit(self.batch_size)
+
+    def _index(self, rows: list) -> Drained:
+        """Index the current version of each report of `rows` once; remove the reports that are gone."""
+        report_ids = list(dict.fromkeys(row.report_id for row in rows))
+        sources = self._load_sources(report_ids)
+        documents = [build_document(sources[i]) for i in report_ids if i in sources]
+        gone = [i for i in report_ids if i not in sources]
+        indexed = self.backend.index(documents) if documents else 0
+        deleted = self.backend.delete(gone) if gone else 0
         log.info("search outbox: %d rows, %d documents indexed, %d removed", len(rows), indexed, deleted)
         return Drained(len(rows), indexed, deleted)
 
@@ -105,9 +136,13 @@ class OutboxWorker:
                 return total
             total = Drained(total.rows + done.rows, total.indexed + done.indexed, total.deleted + done.deleted)
 
-    def run(self, stop: threading.Event, idle: float = 2.0) -> None:
+    def run(self, stop: threading.Event, idle: float = 2.0, wake: threading.Event | None = None,
+            settle: float = 0.0) -> None:
         """Drain until `stop` is set; wait `idle` seconds when there is nothing to do, and back off
-        exponentially (up to backoff[1] seconds) while the backend or the database fails."""
+        exponentially (up to backoff[1] seconds) while the backend or the database fails.
+
+        `wake` (set by whoever just committed outbox rows) ends an idle wait early; the worker then
+        waits `settle` seconds more, so that the changes of concurrent requests go in one batch."""
         delay = self.backoff[0]
         while not stop.is_set():
             try:
@@ -119,7 +154,7 @@ class OutboxWorker:
                 continue
             delay = self.backoff[0]
             if not done.rows:
-                stop.wait(idle)
+                _wait(stop, idle, wake, settle)
 
     def _record_failure(self, row_ids: list[int], exc: Exception) -> None:
         try:
@@ -129,3 +164,11 @@ class OutboxWorker:
                                            last_error=f"{type(exc).__name__}: {exc}"[:500]))
         except Exception:  # noqa: BLE001 - the database may be the thing that is down
             log.warning("search outbox: could not record the failure", exc_info=True)
+
+
+def _wait(stop: threading.Event, idle: float, wake: threading.Event | None, settle: float) -> None:
+    if wake is None:
+        stop.wait(idle)
+    elif wake.wait(idle):
+        wake.clear()  # cleared before the drain: a commit during it wakes the next wait at once
+        stop.wait(settle)

@@ -6,6 +6,7 @@ updates of one report at the same version give one winner and conflicts, never a
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
@@ -113,3 +114,29 @@ def test_concurrent_submissions_of_one_draft_have_one_winner(live_server, token)
         return sessions.session.post(f"{api}/seizures/{draft['id']}/submit", timeout=60).status_code
 
     assert Counter(run_in_threads(submit, THREADS)) == Counter({200: 1, 409: THREADS - 1})
+
+
+def test_concurrently_created_reports_are_searchable_at_once(live_server, token):
+    """Served processes index through the outbox: each commit wakes its worker's sync thread, so a
+    report is found within a fraction of a second (the bound allows a loaded 2-core CI machine)."""
+    api = f"{live_server.url}/api/v1"
+    sessions = threading.local()
+    count = 40
+
+    def create(i: int) -> int:
+        if not hasattr(sessions, "session"):
+            sessions.session = session_for(token)
+        payload = factories.report_payload(narrative=f"zebrafish in reefer {i}")
+        return sessions.session.post(f"{api}/seizures", json=payload, timeout=120).status_code
+
+    assert Counter(run_in_threads(create, count)) == Counter({201: count})
+    created = time.monotonic()
+    client = session_for(token)
+    while True:
+        total = client.get(f"{api}/search", params={"q": "zebrafish"}, timeout=60).json()["total"]
+        if total == count or time.monotonic() - created > 5:
+            break
+        time.sleep(0.05)
+    assert total == count
+    outbox = requests.get(f"{live_server.url}/healthz", timeout=60).json()["search"]["outbox"]
+    assert outbox["rows"] == 0

@@ -1,23 +1,29 @@
 """Search in the app: the backend for this deployment, source records from the ORM, and the outbox.
 
 Every change to a report calls `enqueue_reports` inside the change's transaction: an outbox row is
-written with it, so a committed change is never lost to search. With the embedded (database) backend
-the documents are also indexed at once in a savepoint of that same transaction and the rows removed;
-if that fails the save still succeeds and the rows wait for the worker. With Elasticsearch the rows
-wait for the worker (`flask search sync`, or the background thread under gunicorn).
+written with it, so a committed change is never lost to search. The rows wait for the worker: the
+background thread of each served process (gunicorn), which the commit wakes, or `flask search sync`.
+
+Where no thread runs in the process (CLI commands, the test client) the embedded backend indexes at
+once, in a savepoint of the change's transaction, and removes the rows (if that fails the save still
+succeeds and the rows wait). SEARCH_INDEX_INLINE (ELIX_SEARCH_INDEX_INLINE) forces either way; inline
+indexing costs a served create about 40 % of its CPU, held under SQLite's write lock (docs/benchmarks.md).
 """
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
 from flask import Flask, current_app
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, event, insert, select
 from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
 
+from app import audit
 from app.database import utcnow, write_intent
 from app.extensions import db
 from app.search.models import SearchOutbox
@@ -30,6 +36,8 @@ log = logging.getLogger(__name__)
 
 EXTENSION = "elix_search"
 LOAD_CHUNK = 500
+SYNC_BATCH = 100  # reports per drain of the thread: bounds how long a drain holds SQLite's write lock
+WAKE = "elix_search_wake"  # Session.info key: this transaction wrote outbox rows
 
 
 # --- the backend --------------------------------------------------------------------------------------
@@ -87,9 +95,8 @@ def load_sources(report_ids: Iterable[str]) -> dict[str, dict]:
     """The source record of each existing report (search.documents): the API dump with persons, plus
     `organisation_id` and `operation_ids`. Missing ids are reports that no longer exist."""
     from app.seizures.models import SeizureReport
-    from app.seizures.schemas import SeizureReportSchema
 
-    schema = SeizureReportSchema()
+    schema = _source_schema()
     ids = list(dict.fromkeys(report_ids))
     sources: dict[str, dict] = {}
     for start in range(0, len(ids), LOAD_CHUNK):
@@ -98,6 +105,13 @@ def load_sources(report_ids: Iterable[str]) -> dict[str, dict]:
             sources[report.id] = {**schema.dump(report), "organisation_id": report.organisation_id,
                                   "operation_ids": [op.id for op in report.operations]}
     return sources
+
+
+@functools.cache
+def _source_schema():  # noqa: ANN202 - a SeizureReportSchema, built once (building one deep-copies its fields)
+    from app.seizures.schemas import SeizureReportSchema
+
+    return SeizureReportSchema()
 
 
 def all_report_ids() -> list[str]:
@@ -124,8 +138,34 @@ def enqueue_reports(report_ids: Iterable[str]) -> None:
         return
     now = utcnow()
     db.session.execute(insert(SearchOutbox), [{"report_id": i, "enqueued_at": now, "attempts": 0} for i in ids])
-    if not uses_elasticsearch() and current_app.config.get("SEARCH_INDEX_INLINE", True):
+    if _index_inline():
         _index_now(ids)
+    else:
+        db.session.info[WAKE] = True
+
+
+def _index_inline(app: Flask | None = None) -> bool:
+    """Index in the change's own transaction? Never with Elasticsearch; by default only where no sync
+    thread runs in this process (the thread indexes in batches, outside the request)."""
+    app = app or current_app
+    if uses_elasticsearch(app):
+        return False
+    setting = app.config.get("SEARCH_INDEX_INLINE")
+    return not sync_thread_running(app) if setting is None else bool(setting)
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_sync_thread(session: Session) -> None:
+    """Outbox rows are committed: this process's sync thread drains them now instead of at its next poll."""
+    if session.info.pop(WAKE, False):
+        wake = current_app.extensions.get(EXTENSION, {}).get("wake")
+        if wake is not None:
+            wake.set()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_wake(session: Session) -> None:
+    session.info.pop(WAKE, None)
 
 
 def report_changed(report) -> None:  # noqa: ANN001 - a SeizureReport
@@ -149,8 +189,11 @@ def _index_now(ids: list[str]) -> None:
 
 
 def worker(app: Flask | None = None, batch_size: int = 500) -> OutboxWorker:
-    """An outbox worker for this app (call within an app context; it commits each step)."""
-    return OutboxWorker(_committed, get_backend(app, committing=True), load_sources, batch_size=batch_size)
+    """An outbox worker for this app (call within an app context; it commits each step). The embedded
+    backend's documents are written in the transaction that takes and deletes the rows (atomic)."""
+    if uses_elasticsearch(app):
+        return OutboxWorker(_committed, get_backend(app, committing=True), load_sources, batch_size=batch_size)
+    return OutboxWorker(_committed, get_backend(app), load_sources, batch_size=batch_size, atomic=True)
 
 
 def outbox_lag() -> Lag:
@@ -190,7 +233,19 @@ def search_reports(user, query: SearchQuery) -> SearchResult:  # noqa: ANN001 - 
             log.warning("search: %d hit(s) not visible to user %s in SQL dropped (index behind?)",
                         len(ids) - len(visible), user.id)
             result.hits = [hit for hit in result.hits if hit.id in visible]
+    audit.record("search", actor=user, details=audit_details(query))
     return result
+
+
+def audit_details(query: SearchQuery) -> dict:
+    """The query and filters as the audit trail keeps them (the URL parameters, repeated ones as lists)."""
+    from app.search.schemas import query_args
+
+    details: dict = {}
+    for key, value in query_args(query):
+        details.setdefault(key, []).append(value)
+    return {key: values[0] if len(values) == 1 and key in ("q", "sort", "page", "per_page") else values
+            for key, values in details.items()}
 
 
 def matching_reports(user, query: SearchQuery) -> Iterator:  # noqa: ANN001
@@ -214,6 +269,15 @@ def matching_reports(user, query: SearchQuery) -> Iterator:  # noqa: ANN001
             return
 
 
+def exported_reports(user, query: SearchQuery) -> Iterator:  # noqa: ANN001
+    """`matching_reports` for an export: once all are read, the export is on record with its row count."""
+    rows = 0
+    for report in matching_reports(user, query):
+        rows += 1
+        yield report
+    audit.record("search.export", actor=user, details={**audit_details(query), "rows": rows})
+
+
 # --- the background sync thread ------------------------------------------------------------------------------
 
 def start_sync_thread(app: Flask) -> threading.Thread | None:
@@ -223,24 +287,31 @@ def start_sync_thread(app: Flask) -> threading.Thread | None:
         thread = state.get("thread")
         if thread is not None and thread.is_alive():
             return thread
-        stop = threading.Event()
+        stop, wake = threading.Event(), threading.Event()
 
         def run() -> None:
             with app.app_context():
-                worker(app).run(stop, idle=app.config.get("SEARCH_SYNC_IDLE", 2.0))
+                worker(app, batch_size=SYNC_BATCH).run(stop, idle=app.config["SEARCH_SYNC_IDLE"], wake=wake,
+                                                        settle=app.config["SEARCH_SYNC_SETTLE"])
                 db.session.remove()
 
         thread = threading.Thread(target=run, name="elix-search-sync", daemon=True)
-        state["thread"], state["stop"] = thread, stop
+        state["thread"], state["stop"], state["wake"] = thread, stop, wake
         thread.start()
         log.info("search sync thread started (%s backend)", "elasticsearch" if uses_elasticsearch(app) else "database")
         return thread
+
+
+def sync_thread_running(app: Flask) -> bool:
+    thread = app.extensions.get(EXTENSION, {}).get("thread")
+    return thread is not None and thread.is_alive()
 
 
 def stop_sync_thread(app: Flask, timeout: float = 5.0) -> None:
     state = app.extensions.get(EXTENSION, {})
     if state.get("stop") is not None:
         state["stop"].set()
+        state["wake"].set()
         state["thread"].join(timeout)
 
 

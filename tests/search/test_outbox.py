@@ -171,3 +171,33 @@ def test_flask_search_status_and_healthz(app, client, world, deferred) -> None: 
     assert "outbox: 1 rows waiting" in result.output
     search = client.get("/healthz").get_json()["search"]
     assert (search["backend"], search["ok"], search["documents"], search["outbox"]["rows"]) == ("database", True, 0, 1)
+
+
+def test_a_served_process_leaves_indexing_to_its_sync_thread_and_wakes_it_at_commit(app, world,
+                                                                                  monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setattr(services, "sync_thread_running", lambda _app: True)  # as under gunicorn
+    wake = threading.Event()
+    monkeypatch.setitem(app.extensions.setdefault(services.EXTENSION, {}), "wake", wake)
+    report = factories.report(world["jm_officer"], narrative="Deferred sardines")
+    assert outbox() == [report.id]
+    assert not wake.is_set()  # not before the rows are committed
+    db.session.commit()
+    assert wake.is_set()
+
+    done = services.worker(app).drain()  # the thread's worker: rows taken, indexed, deleted in one transaction
+    assert (done.rows, done.indexed) == (1, 1)
+    assert outbox() == []
+    assert found(services.get_backend(app), world["jio_analyst"], "sardines") == {report.id}
+
+
+def test_a_failed_atomic_drain_keeps_the_rows_and_counts_the_attempt(app, world, deferred) -> None:  # noqa: ANN001
+    factories.report(world["jm_officer"])
+
+    def failing(_ids):  # noqa: ANN001,ANN202
+        raise RuntimeError("loader down")
+
+    broken = OutboxWorker(_same_transaction, DatabaseBackend(_same_transaction), failing, atomic=True)
+    with pytest.raises(RuntimeError):
+        broken.drain_once()
+    assert db.session.scalar(select(SearchOutbox.attempts)) == 1
+    assert len(outbox()) == 1
