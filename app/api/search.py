@@ -9,12 +9,22 @@ from app.api import bp
 from app.search import services
 from app.search.export import export_csv
 from app.search.schemas import load_search_args
+from search.backends import SearchUnavailable
 from search.query import QueryError, SearchResult
 
 
 def query_error_response(exc: QueryError) -> Response:
     response = jsonify({"error": {"code": "bad_query", "message": exc.message, "position": exc.position}})
     response.status_code = 400
+    return response
+
+
+def unavailable_response(exc: SearchUnavailable) -> Response:
+    """503 with Retry-After: the engine is down or the embedded index is still loading (never a 500)."""
+    response = jsonify({"error": {"code": "search_unavailable", "message": f"Search is unavailable: {exc.message}. "
+                                  f"Try again in {exc.retry_after} seconds."}})
+    response.status_code = 503
+    response.headers["Retry-After"] = str(exc.retry_after)
     return response
 
 
@@ -40,6 +50,8 @@ def search():
         result = services.search_reports(g.api_user, query)
     except QueryError as exc:
         return query_error_response(exc)
+    except SearchUnavailable as exc:
+        return unavailable_response(exc)
     return result_json(result)
 
 
@@ -47,9 +59,11 @@ def search():
 def search_export():
     query = load_search_args(request.args)
     try:
-        body = export_csv(services.matching_reports(g.api_user, query))
+        body = export_csv(services.exported_reports(g.api_user, query))
     except QueryError as exc:
         return query_error_response(exc)
+    except SearchUnavailable as exc:
+        return unavailable_response(exc)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M")
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="elix-search-{stamp}.csv"'})

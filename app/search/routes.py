@@ -9,6 +9,7 @@ from markupsafe import Markup
 from app.errors import flatten_errors
 from app.search import services
 from app.search.schemas import load_search_args, query_args
+from search.backends import SearchUnavailable
 from search.documents import number
 from search.query import FILTER_FIELDS, Filters, QueryError, SearchQuery
 
@@ -48,18 +49,25 @@ def index():
     except ValidationError as exc:
         errors = flatten_errors(exc.messages)
         query = SearchQuery(text=request.args.get("q", ""))
+    unavailable: SearchUnavailable | None = None
     if not errors:
         try:
             result = services.search_reports(current_user, query)
         except QueryError as exc:
             query_error = exc
-    return render_template("search/index.html", query=query, result=result, errors=errors,
-                           query_error=query_error, facet_labels=FACET_LABELS, facet_titles=FACET_TITLES,
+        except SearchUnavailable as exc:
+            unavailable = exc
+    page = render_template("search/index.html", query=query, result=result, errors=errors,
+                           query_error=query_error, unavailable=unavailable,
+                           facet_labels=FACET_LABELS, facet_titles=FACET_TITLES,
                            bars=histogram_bars(result.histogram) if result else [],
                            url_with=lambda **changes: _url(query, **changes),
                            toggle_url=lambda facet, value: _toggle(query, facet, value),
                            export_url=_export_url(query), number=number,
                            pointer=_pointer(query.text, query_error) if query_error else "")
+    if unavailable:
+        return page, 503, {"Retry-After": str(unavailable.retry_after)}
+    return page
 
 
 def _url(query: SearchQuery, **changes) -> str:

@@ -29,3 +29,12 @@ class SearchBackend(Protocol):
 
     def ping(self) -> bool:
         """Is the engine reachable?"""
+
+
+class SearchUnavailable(RuntimeError):
+    """The engine cannot answer now — unreachable, or the embedded index still loading after a start.
+    Not the user's fault and not a bug: the app answers 503 with `retry_after` seconds."""
+
+    def __init__(self, message: str, retry_after: int = 60) -> None:
+        super().__init__(message)
+        self.message, self.retry_after = message, retry_after

@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 
 from elasticsearch import ApiError, BadRequestError, Elasticsearch, NotFoundError, TransportError, helpers
 
+from search.backends import SearchUnavailable
 from search.backends.elasticsearch_query import compile_search, read_response
 from search.mapping import LANGUAGE_ANALYZERS, REQUIRED_LANGUAGES, index_definition, to_source
 from search.query import SearchQuery, SearchResult, Viewer
@@ -48,12 +49,19 @@ class ElasticsearchBackend:
 
     def search(self, query: SearchQuery, viewer: Viewer) -> SearchResult:
         """Hits, facets, histogram and totals of what `viewer` may see; see elasticsearch_query."""
-        body = compile_search(query, viewer, self.languages())
         try:
-            response = self.client.search(index=self.alias, **body)
-        except NotFoundError:
-            # No index yet (nothing indexed since the engine started): an empty result, not an error.
-            response = None
+            body = compile_search(query, viewer, self.languages())
+            try:
+                response = self.client.search(index=self.alias, **body)
+            except NotFoundError:
+                # No index yet (nothing indexed since the engine started): an empty result, not an error.
+                response = None
+        except TransportError as error:  # no connection, timed out
+            raise SearchUnavailable(f"the search engine is not reachable ({type(error).__name__})") from error
+        except ApiError as error:
+            if error.meta.status < 500 and error.meta.status != 429:
+                raise
+            raise SearchUnavailable(f"the search engine is not answering (HTTP {error.meta.status})") from error
         return read_response(query, response)
 
     def languages(self) -> tuple[str, ...]:

@@ -47,3 +47,21 @@ def elasticsearch_backend(request: pytest.FixtureRequest) -> Iterator[Elasticsea
     if names:  # by name: Elasticsearch refuses wildcard deletes by default
         backend.client.indices.delete(index=",".join(names), ignore_unavailable=True)
     backend.client.close()
+
+
+@pytest.fixture
+def engine_stopped(app, monkeypatch):  # noqa: ANN001
+    """The deployment's backend is Elasticsearch on an osmem server that was started, used and stopped."""
+    from app.search import services
+
+    server = OsmemServer.start()
+    backend = ElasticsearchBackend(build_client(server.url, "opensearch", max_retries=0, request_timeout=2))
+    assert backend.ping()
+    server.close()
+    if server.process.stdout:
+        server.process.stdout.close()
+    state = app.extensions.setdefault(services.EXTENSION, {})
+    monkeypatch.setitem(state, "backend", backend)
+    yield backend
+    backend.client.close()
+

@@ -127,3 +127,13 @@ def test_export_neutralises_formulas(api, world) -> None:  # noqa: ANN001
     rows = _rows(api.as_(world["jm_analyst"]).get("/search/export.csv?q=formula"))
     assert rows[0]["narrative"].startswith("'=HYPERLINK")
     assert rows[0]["location"] == "'@SUM(A1)"
+
+
+def test_search_with_the_engine_down_is_a_503_that_says_so(api, world, engine_stopped) -> None:  # noqa: ANN001
+    for path in ("/search?q=cigarettes", "/search/export.csv?category=fuel"):
+        response = api.as_(world["jio_analyst"]).get(path)
+        assert response.status_code == 503, path
+        assert int(response.headers["Retry-After"]) > 0
+        error = response.get_json()["error"]
+        assert error["code"] == "search_unavailable"
+        assert "not reachable" in error["message"] and "Try again in" in error["message"]

@@ -11,6 +11,7 @@ import pytest
 from elasticsearch import ConnectionError as EngineUnreachable
 
 from app.permissions import Viewer
+from search.backends import SearchUnavailable
 from search.backends.elasticsearch import BulkFailed, ElasticsearchBackend
 from search.client import build_client
 from search.query import SearchQuery
@@ -212,6 +213,8 @@ def test_an_unreachable_engine() -> None:
     assert backend.ping() is False
     with pytest.raises(EngineUnreachable):
         backend.index([document(1)])
+    with pytest.raises(SearchUnavailable, match="not reachable"):
+        backend.search(SearchQuery(text="cigarettes"), KY_ANALYST)
 
 
 def test_an_older_version_never_replaces_a_newer_one(elasticsearch_backend: ElasticsearchBackend) -> None:

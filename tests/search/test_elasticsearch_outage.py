@@ -109,6 +109,9 @@ def test_reports_saved_while_the_engine_is_down_come_back(engine: Engine, served
     assert status(served)["documents"] == 3
 
     engine.stop()
+    unavailable = analyst.get(f"{api}/search", params={"q": "reefer"}, timeout=60)
+    assert unavailable.status_code == 503 and unavailable.headers["Retry-After"]
+    assert unavailable.json()["error"]["code"] == "search_unavailable"
     during = [create(f"Cigarettes in reefer number {n}") for n in range(3, 8)]
     changed = officer.patch(f"{api}/seizures/{before[0]['id']}", timeout=60,
                             json={"version": before[0]["version"], "narrative": "Sardines instead of cigarettes"})

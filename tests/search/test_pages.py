@@ -107,3 +107,11 @@ def test_others_reports_stay_invisible(client, world, corpus) -> None:  # noqa: 
     page = page_of(client.get("/search?q=cigarettes"))
     assert shown(page) == set() and 'id="no-results"' in page
     assert shown(page_of(client.get("/search"))) == {corpus["G"]}
+
+
+def test_the_page_says_search_is_unavailable_when_the_engine_is_down(jio, engine_stopped) -> None:  # noqa: ANN001
+    response = jio.get("/search?q=cigarettes")
+    assert response.status_code == 503 and response.headers["Retry-After"]
+    page = response.get_data(as_text=True)
+    assert "Search is unavailable, try again in a minute." in page
+    assert 'name="q"' in page  # the form is still there
