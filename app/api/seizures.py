@@ -63,7 +63,7 @@ def list_seizures():
 @bp.get("/seizures/<report_id>")
 def get_seizure(report_id: str):
     viewer = viewer_for(g.api_user)
-    return dump_report(viewer, services.get_visible_report(viewer, report_id))
+    return dump_report(viewer, services.read_report(viewer, report_id))
 
 
 @bp.patch("/seizures/<report_id>")

@@ -6,6 +6,7 @@ import logging
 from sqlalchemy import or_, select, true
 
 from app.conferences.models import ActionItem, AgendaItem, Conference, ConferenceParticipant, Decision
+from app import audit
 from app.database import utcnow
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.extensions import db
@@ -122,6 +123,7 @@ def create_conference(user: User, data: dict) -> Conference:
     _apply(conference, data, found)
     db.session.add(conference)
     db.session.flush()
+    audit.record("conference.create", actor=user, subject=conference, details={"fields": sorted(data)})
     log.info("conference %s created by user %s", conference.id, user.id)
     return conference
 
@@ -133,5 +135,6 @@ def update_conference(user: User, conference: Conference, data: dict) -> Confere
     _apply(conference, data, found)
     conference.updated_by_id, conference.updated_at = user.id, utcnow()
     db.session.flush()
+    audit.record("conference.update", actor=user, subject=conference, details={"fields": sorted(data)})
     log.info("conference %s updated by user %s", conference.id, user.id)
     return conference

@@ -13,6 +13,7 @@ from pathlib import Path
 from flask import url_for
 from sqlalchemy import delete, select
 
+from app import audit
 from app.database import utcnow
 from app.errors import Conflict, NotFound
 from app.extensions import db
@@ -95,12 +96,16 @@ def request_product(user: User, kind: str, params: dict, filename: str) -> Job:
         raise ValueError(f"unknown job kind {kind!r}")
     pending = db.session.scalars(select(Job).where(Job.requested_by_id == user.id, Job.kind == kind,
                                                    Job.status.in_(("queued", "running")))).all()
-    for job in pending:
-        if job.params == params:
-            return job
-    job = Job(kind=kind, params=params, filename=filename, requested_by_id=user.id, status="queued")
-    db.session.add(job)
-    db.session.flush()
+    job = next((job for job in pending if job.params == params), None)
+    repeated = job is not None
+    if job is None:
+        job = Job(kind=kind, params=params, filename=filename, requested_by_id=user.id, status="queued")
+        db.session.add(job)
+        db.session.flush()
+    audit.record("product.request", actor=user, subject=_audit_subject(job, user),
+                 details={"params": params, "repeated": repeated})
+    if repeated:
+        return job
     log.info("job %s (%s) requested by user %s", job.id, kind, user.id)
     return job
 
@@ -120,7 +125,13 @@ def job_file(user: User, job_id: str) -> tuple[Job, ProductFile]:
     product = db.session.get(ProductFile, job.result_hash)
     if product is None:
         raise NotFound("the product is no longer stored; generate it again")
+    audit.record("product.download", actor=user, subject=_audit_subject(job, user),
+                 details={"params": job.params, "sha256": job.result_hash})
     return job, product
+
+
+def _audit_subject(job: Job, user: User) -> audit.Subject:
+    return audit.Subject("job", job.id, job.kind, user.organisation_id)
 
 
 def jobs_of(user: User, limit: int = 50) -> list[Job]:

@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import exists, func, or_, select, true
 
+from app import audit
 from app.database import utcnow
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.extensions import db
@@ -79,6 +80,7 @@ def create_operation(user: User, data: dict) -> Operation:
                    phases=_phases(data.get("phases", [])), created_by_id=user.id)
     db.session.add(op)
     db.session.flush()
+    audit.record("operation.create", actor=user, subject=op, details={"fields": sorted(data)})
     log.info("operation %s created by user %s", op.code, user.id)
     return op
 
@@ -108,6 +110,7 @@ def update_operation(user: User, op: Operation, data: dict) -> Operation:
                 phase.starts_on, phase.ends_on = values["starts_on"], values["ends_on"]
     op.updated_by_id, op.updated_at = user.id, utcnow()
     db.session.flush()
+    audit.record("operation.update", actor=user, subject=op, details={"fields": sorted(data)})
     log.info("operation %s updated by user %s", op.code, user.id)
     return op
 
@@ -167,5 +170,6 @@ def link_reports(user: User, op: Operation, rule: dict) -> int:
         report.operations.append(op)
         report.updated_at = now
     db.session.flush()
+    audit.record("operation.link_reports", actor=user, subject=op, details={"rule": rule, "linked": len(reports)})
     log.info("operation %s: %d reports linked in bulk by user %s", op.code, len(reports), user.id)
     return len(reports)

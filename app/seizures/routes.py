@@ -177,7 +177,7 @@ def _operation_choices(selected: list[str]) -> list[tuple[str, str]]:
 @bp.get("/reports/<report_id>")
 def detail(report_id: str):
     viewer = viewer_for(current_user)
-    report = services.get_visible_report(viewer, report_id)
+    report = services.read_report(viewer, report_id)
     return render_template("seizures/detail.html", report=report,
                            show_persons=can_view_persons(viewer, report),
                            may_edit=can_edit(current_user, report),

@@ -7,11 +7,12 @@ from datetime import datetime, timezone
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from app import audit
 from app import vocabularies as vocab
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.operations.models import Operation
-from app.permissions import Viewer, can_edit, can_view, visible_reports_clause
+from app.permissions import Viewer, can_edit, can_view, can_view_persons, visible_reports_clause
 from app.database import utcnow
 from app.search.services import report_changed
 from app.seizures.models import Person, ReferenceCounter, RouteLeg, SeizureItem, SeizureReport, report_editors
@@ -96,6 +97,45 @@ def _apply(report: SeizureReport, data: dict) -> None:
         report.operations = _resolve_operations(data["operations"])
 
 
+# The report's fields as the API names them, and the columns behind each: what the audit trail
+# compares to name the fields a change touched (names only, never the values: persons stay out of it).
+_AUDITED_COLUMNS = {
+    "record_type": ("record_type",), "country": ("country",), "procedure": ("procedure",), "traffic": ("traffic",),
+    "transport_mode": ("transport_mode",), "detection_methods": ("detection_methods",),
+    "concealment_methods": ("concealment_methods",), "concealment_details": ("concealment_details",),
+    "narrative": ("narrative",), "language": ("language",), "arrests": ("arrests",),
+    "seized_at": ("seized_at", "seized_utc_offset"),
+    "location": ("location_name", "location_locode", "location_type", "location_lat", "location_lon"),
+    "conveyance": ("vessel_name", "imo", "flag", "containers", "flight", "vehicle_plate"),
+    "marking": ("tlp", "distribution", "handling", "source_reliability", "information_credibility"),
+}
+_AUDITED_ROWS = {
+    "items": ("category", "subcategory", "description", "quantity", "unit", "hs_code", "value_amount",
+              "value_currency", "details"),
+    "route": ("role", "country", "place"),
+    "persons": ("role", "name", "nationality", "document_type", "document_number", "document_country"),
+}
+
+
+def _audited_state(report: SeizureReport) -> dict:
+    state = {field: tuple(getattr(report, c) for c in columns) for field, columns in _AUDITED_COLUMNS.items()}
+    for field, columns in _AUDITED_ROWS.items():
+        state[field] = [tuple(getattr(row, c) for c in columns) for row in getattr(report, field)]
+    state["operations"] = [op.code for op in report.operations]
+    return state
+
+
+def _changed_fields(before: dict, after: dict) -> list[str]:
+    return sorted(field for field in before if before[field] != after[field])
+
+
+def _filled_fields(state: dict) -> list[str]:
+    def filled(value) -> bool:  # noqa: ANN001
+        return any(v not in (None, "", []) for v in value) if isinstance(value, tuple) else bool(value)
+
+    return sorted(field for field, value in state.items() if filled(value))
+
+
 def _item(position: int, data: dict) -> SeizureItem:
     quantity, unit = vocab.normalise_quantity(data["category"], data.get("subcategory"), data["quantity"], data["unit"])
     value = data.get("estimated_value") or {}
@@ -135,6 +175,8 @@ def create_report(user: User, data: dict, *, submit: bool = False, now: datetime
     db.session.flush()
     _record_editor(report, user)
     report_changed(report)  # search outbox, same transaction
+    audit.record("report.create", actor=user, subject=report,
+                 details={"fields": _filled_fields(_audited_state(report)), "submitted": submit})
     log.info("report %s created by user %s", report.reference, user.id)
     return report
 
@@ -143,13 +185,30 @@ def get_visible_report(viewer: Viewer, report_id: str) -> SeizureReport:
     """The report, or NotFound when it does not exist *or the viewer may not see it*."""
     report = db.session.get(SeizureReport, report_id) if _looks_like_uuid(report_id) else None
     if report is None or not can_view(viewer, report):
+        _record_invisible(report)
         raise NotFound("no such seizure report")
     return report
+
+
+def read_report(viewer: Viewer, report_id: str) -> SeizureReport:
+    """A report's detail as the viewer reads it (page or API): the read is on record in the audit trail."""
+    report = get_visible_report(viewer, report_id)
+    audit.record("report.read", subject=report, details={"persons": can_view_persons(viewer, report)})
+    return report
+
+
+def _record_invisible(report: SeizureReport | None) -> None:
+    """A named report that exists but is invisible to the user is a denial on record. The record keeps
+    the id the user named and the owner (whose managers see it), never the reference."""
+    if report is not None:
+        audit.record("report.access", outcome="denied", details={"reason": "not visible"},
+                     subject=audit.Subject("report", report.id, None, report.organisation_id))
 
 
 def get_visible_report_by_reference(viewer: Viewer, reference: str) -> SeizureReport:
     report = db.session.scalar(select(SeizureReport).where(SeizureReport.reference == reference))
     if report is None or not can_view(viewer, report):
+        _record_invisible(report)
         raise NotFound("no such seizure report")
     return report
 
@@ -170,6 +229,7 @@ def update_report(user: User, report: SeizureReport, data: dict, expected_versio
                        f"you sent {expected_version}); reload it and apply your change again")
     if report.status not in EDITABLE_STATUSES:
         raise Conflict(f"a {report.status} report cannot be changed")
+    before = _audited_state(report)
     _apply(report, data)
     if report.status == "validated":  # a changed report needs validating again
         report.status, report.validated_at = "submitted", None
@@ -177,6 +237,8 @@ def update_report(user: User, report: SeizureReport, data: dict, expected_versio
     db.session.flush()
     _record_editor(report, user)
     report_changed(report)  # search outbox, same transaction
+    audit.record("report.update", actor=user, subject=report,
+                 details={"fields": _changed_fields(before, _audited_state(report)), "version": report.version})
     log.info("report %s updated by user %s", report.reference, user.id)
     return report
 
@@ -195,6 +257,7 @@ def submit_report(user: User, report: SeizureReport) -> SeizureReport:
     db.session.flush()
     _record_editor(report, user)
     report_changed(report)  # search outbox, same transaction
+    audit.record("report.submit", actor=user, subject=report)
     log.info("report %s submitted by user %s", report.reference, user.id)
     return report
 
@@ -221,6 +284,7 @@ def withdraw_report(user: User, report: SeizureReport) -> SeizureReport:
     report.status, report.withdrawn_at, report.updated_at = "withdrawn", now, now
     db.session.flush()
     report_changed(report)  # search outbox, same transaction
+    audit.record("report.withdraw", actor=user, subject=report)
     log.info("report %s withdrawn by user %s", report.reference, user.id)
     return report
 
