@@ -2,4 +2,4 @@
 
 `record(action, ...)` is the one entry point (see app.audit.services); docs/audit.md describes the trail.
 """
-from app.audit.services import record  # noqa: F401
+from app.audit.services import Subject, record  # noqa: F401

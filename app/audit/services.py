@@ -257,21 +257,25 @@ def _after_commit(_session: Session) -> None:
 
 
 def _after_rollback(_session: Session) -> None:
-    """The records of a transaction that failed are recorded anyway, as failures."""
-    if has_request_context() and g.get("audit_in_flight"):
-        failed = [{**entry, "outcome": "failure", "details": {**entry["details"], "rolled_back": True}}
-                  for entry in g.pop("audit_in_flight")]
-        _pending().extend(failed)
+    """Records of a write transaction that rolled back (queued during it, or appended to it) are
+    recorded anyway, as failures: the action was attempted and did not happen."""
+    if not has_request_context():
+        return
+    failed = g.pop("audit_in_flight", [])
+    if has_write_intent():
+        failed += g.pop("audit_pending", [])
+    if failed:
+        _pending().extend({**entry, "outcome": "failure" if entry["outcome"] == "success" else entry["outcome"],
+                           "details": {**entry["details"], "rolled_back": True}} for entry in failed)
 
 
 def _write_pending(response: Response) -> Response:
     if not g.get("audit_pending"):
         return response
-    entries = g.audit_pending
+    entries, g.audit_pending = g.audit_pending, []
     try:
         db.session.rollback()  # end the read (or refused write) transaction; nothing of it is kept
         with write_intent():
-            g.audit_pending = []
             append(db.session, entries)
             db.session.commit()
     except Exception:  # noqa: BLE001  (any failure: the request is not served, never silently)
