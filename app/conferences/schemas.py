@@ -65,7 +65,7 @@ class ConferenceSchema(BaseSchema):
     operations = fields.Function(lambda c: [op.code for op in c.operations], deserialize=lambda v: v,
                                  load_default=list)
     created_at = fields.AwareDateTime(dump_only=True, default_timezone=timezone.utc)
-    updated_at = fields.AwareDateTime(dump_only=True, default_timezone=timezone.utc)
+    updated_at = fields.AwareDateTime(dump_only=True, allow_none=True, default_timezone=timezone.utc)
 
     @validates_schema
     def _check(self, data: dict, **_kwargs) -> None:

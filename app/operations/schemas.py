@@ -56,7 +56,7 @@ class OperationSchema(BaseSchema):
     focus_categories = fields.List(Code(vocab.CATEGORIES, "category"), load_default=list)
     status = Code(vocab.OPERATION_STATUSES, "operation status", load_default="planned")
     created_at = fields.AwareDateTime(dump_only=True, default_timezone=timezone.utc)
-    updated_at = fields.AwareDateTime(dump_only=True, default_timezone=timezone.utc)
+    updated_at = fields.AwareDateTime(dump_only=True, allow_none=True, default_timezone=timezone.utc)
 
     @validates_schema
     def _check(self, data: dict, **_kwargs) -> None:

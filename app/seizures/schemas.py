@@ -209,8 +209,8 @@ class SeizureReportSchema(BaseSchema):
     version = fields.Integer(dump_only=True)
     created_at = fields.AwareDateTime(dump_only=True, default_timezone=timezone.utc)
     updated_at = fields.AwareDateTime(dump_only=True, default_timezone=timezone.utc)
-    submitted_at = fields.AwareDateTime(dump_only=True, default_timezone=timezone.utc)
-    validated_at = fields.AwareDateTime(dump_only=True, default_timezone=timezone.utc)
+    submitted_at = fields.AwareDateTime(dump_only=True, allow_none=True, default_timezone=timezone.utc)
+    validated_at = fields.AwareDateTime(dump_only=True, allow_none=True, default_timezone=timezone.utc)
     validation = fields.Method("_dump_validation", dump_only=True, metadata={
         "type": "object", "description": "four-eyes validation: state (awaiting, returned, validated; null for "
         "drafts and withdrawn reports), validated_by {organisation, user}, returned_at, last_comment "
