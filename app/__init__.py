@@ -7,7 +7,7 @@ from flask import Flask, request
 from flask_babel import gettext
 
 from app.config import INSTANCE_DIR, Config
-from app.database import configure_engine, set_write_intent
+from app.database import KeyConverter, configure_engine, set_write_intent
 from app.extensions import babel, csrf, db, login_manager, migrate
 
 __version__ = "0.1.0"
@@ -43,6 +43,7 @@ def create_app(config: Config | None = None) -> Flask:
         configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
 
     _register_write_intent(app)
+    app.url_map.converters["int"] = KeyConverter
     _register_blueprints(app)
     _register_cli(app)
     _register_template_helpers(app)

@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
+from werkzeug.routing import IntegerConverter
 
 _write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("elix_write_intent", default=False)
 
@@ -80,3 +81,12 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+class KeyConverter(IntegerConverter):
+    """`<int:...>` in URLs: integer keys are 32-bit on PostgreSQL, so a larger number names no row. Without the
+    bound, /conferences/233880026142144228403183616 reached the database and failed there (a 500, not a 404)."""
+
+    def __init__(self, url_map, *args, **kwargs) -> None:  # noqa: ANN001,ANN002,ANN003
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
