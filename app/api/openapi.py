@@ -7,6 +7,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import fields
 
+from app.api import UNSAFE_METHODS
 from app.operations.schemas import OperationSchema
 from app.organisations.schemas import OrganisationSchema
 from app.seizures.schemas import BaseSchema, SeizureReportPatchSchema, SeizureReportSchema
@@ -40,9 +41,11 @@ def _error(description: str) -> dict:
 
 ERRORS = {
     "400": _error("malformed JSON"), "401": _error("missing or bad credentials"),
-    "403": _error("a visible report the user may not change"), "404": _error("missing, or not visible to the user"),
+    "403": _error("a read-only token, or something visible the user may not change"),
+    "404": _error("missing, or not visible to the user"),
     "409": _error("stale version or a state that does not allow the action"),
     "413": _error("body over 1 MiB"), "422": _error("validation failed; `fields` names each field"),
+    "429": _error("too many requests from this token or address; `Retry-After` says when to try again"),
 }
 
 
@@ -134,3 +137,22 @@ def openapi_document() -> dict:
     document = spec.to_dict()
     document["security"] = [{"bearer": []}]
     return document
+    _declare_common_errors(document)
+
+
+def _declare_common_errors(document: dict) -> None:
+    """The statuses an operation can answer by what it takes, whatever it does: any request can be rate
+    limited (429); one that needs a token can be refused it (401); a read-only token is refused every write
+    (403); a body can be malformed (400), too large (413) or invalid (422), and so can query parameters (422)."""
+    error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    for operations in document["paths"].values():
+        for method, operation in operations.items():
+            codes = ["429"] + (["401"] if operation.get("security") != [] else [])
+            if method.upper() in UNSAFE_METHODS:
+                codes.append("403")
+            if "requestBody" in operation:
+                codes += ["400", "413", "422"]
+            if any(parameter["in"] == "query" for parameter in operation.get("parameters", [])):
+                codes.append("422")
+            for code in codes:
+                operation["responses"].setdefault(code, {"description": ERRORS[code]["description"], **error})
