@@ -136,8 +136,8 @@ def openapi_document() -> dict:
     add_validation_paths(spec)
     document = spec.to_dict()
     document["security"] = [{"bearer": []}]
-    return document
     _declare_common_errors(document)
+    return document
 
 
 def _declare_common_errors(document: dict) -> None:
