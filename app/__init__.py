@@ -70,6 +70,7 @@ def _register_write_intent(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from app.api import bp as api_bp
+    from app.audit.routes import bp as audit_bp
     from app.conferences.routes import bp as conferences_bp
     from app.health import bp as health_bp
     from app.jobs.routes import bp as jobs_bp
@@ -80,6 +81,7 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(users_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(audit_bp)
     app.register_blueprint(seizures_bp)
     for products_bp in (operations_bp, conferences_bp, jobs_bp):
         app.register_blueprint(products_bp)
@@ -94,13 +96,14 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
+    from app.audit.cli import audit_cli
     from app.demo.cli import demo_cli
     from app.jobs.cli import jobs_cli
     from app.organisations.cli import orgs_cli
     from app.search.cli import search_cli
     from app.users.cli import tokens_cli, users_cli
 
-    for group in (orgs_cli, users_cli, tokens_cli, demo_cli, jobs_cli):
+    for group in (orgs_cli, users_cli, tokens_cli, demo_cli, jobs_cli, audit_cli):
         app.cli.add_command(group)
     app.cli.add_command(search_cli)
 

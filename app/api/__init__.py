@@ -170,6 +170,6 @@ def _unexpected(exc: Exception):  # noqa: ANN202
                            message="An unexpected error occurred and has been logged. Try again in a moment."), 500
 
 
-from app.api import conferences, jobs, meta, operations, seizures  # noqa: E402,F401  (routes register on bp)
+from app.api import audit, conferences, jobs, meta, operations, seizures  # noqa: E402,F401  (routes register on bp)
 from app.api import search  # noqa: E402,F401
 from app.api import validation  # noqa: E402,F401

@@ -134,6 +134,9 @@ def openapi_document() -> dict:
     from app.api.openapi_validation import add_validation_paths
 
     add_validation_paths(spec)
+    from app.api.openapi_audit import add_audit_paths
+
+    add_audit_paths(spec)
     document = spec.to_dict()
     document["security"] = [{"bearer": []}]
     _declare_common_errors(document)

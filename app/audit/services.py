@@ -27,27 +27,25 @@ the chain. Ids are the head's last id + 1: gap-free and monotonic.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
-from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, time, timedelta, timezone
 
 from flask import Flask, Response, g, has_request_context, request
 from flask_sqlalchemy.session import Session as FlaskSession
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import Select, event, func, or_, select
 from sqlalchemy.orm import Session
 
-from app.audit.models import GENESIS_HASH, OUTCOMES, AuditChainHead, AuditRecord
-from app.database import has_write_intent, utcnow, write_intent
+from app.audit.chain import append
+from app.audit.models import OUTCOMES, AuditRecord
+from app.database import has_write_intent, write_intent
+from app.errors import Forbidden
 from app.extensions import db
 
 log = logging.getLogger(__name__)
 
-HASHED_FIELDS = ("id", "at", "actor_id", "actor_email", "organisation_id", "action", "subject_type",
-                 "subject_id", "subject_ref", "subject_organisation_id", "outcome", "address", "details",
-                 "prev_hash")
+MAX_EXPORT_ROWS = 100_000  # a CSV export beyond this is a job for `flask audit export`
 MAX_DETAIL_TEXT = 500  # characters of one detail string; details are small by contract
 _CURRENT = object()  # "the signed-in user (or API token's user) of this request"
 
@@ -151,85 +149,6 @@ def _canonical_details(details: dict) -> dict:
     return json.loads(json.dumps(shorten(details), default=str))
 
 
-# --- the chain ---------------------------------------------------------------------------------------
-
-def record_hash(fields: dict) -> str:
-    """SHA-256 over the canonical JSON (sorted keys, no spaces, UTF-8) of the hashed fields."""
-    payload = {name: fields[name] for name in HASHED_FIELDS}
-    payload["at"] = _timestamp(payload["at"])
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-def _timestamp(at: datetime) -> str:
-    return at.astimezone(timezone.utc).isoformat(timespec="microseconds")
-
-
-def append(session: Session, entries: list[dict]) -> list[int]:
-    """Append `entries` after the chain head in the session's transaction; return their ids."""
-    head = session.execute(select(AuditChainHead).where(AuditChainHead.id == 1).with_for_update()).scalar_one()
-    last_id, last_hash = head.last_id, head.last_hash
-    rows = []
-    for entry in entries:
-        row = {**entry, "id": last_id + 1, "at": utcnow(), "prev_hash": last_hash}
-        row["hash"] = record_hash(row)
-        rows.append(row)
-        last_id, last_hash = row["id"], row["hash"]
-    session.execute(insert(AuditRecord), rows)
-    session.execute(update(AuditChainHead).where(AuditChainHead.id == 1)
-                    .values(last_id=last_id, last_hash=last_hash), execution_options={"synchronize_session": False})
-    return [row["id"] for row in rows]
-
-
-@dataclass(frozen=True)
-class Verdict:
-    ok: bool
-    checked: int
-    bad_id: int | None = None
-    problem: str | None = None
-
-
-def verify(session: Session, batch: int = 1000) -> Verdict:
-    """Walk the chain from record 1 and name the first record that was changed, removed or inserted."""
-    expected_id, last_hash, checked = 1, GENESIS_HASH, 0
-    for row in records_since(session, 0, batch):
-        if row.id != expected_id:
-            return Verdict(False, checked, row.id, f"record {row.id} follows record {expected_id - 1}: "
-                                                   f"record {expected_id} was removed")
-        fields = {name: getattr(row, name) for name in HASHED_FIELDS}
-        if row.prev_hash != last_hash:
-            return Verdict(False, checked, row.id, f"record {row.id} does not chain to record {row.id - 1}: "
-                                                   f"a record before it was inserted, removed or changed")
-        if record_hash(fields) != row.hash:
-            return Verdict(False, checked, row.id, f"record {row.id} was changed: its hash does not match its contents")
-        expected_id, last_hash, checked = row.id + 1, row.hash, checked + 1
-    head = session.get(AuditChainHead, 1)
-    if head is None or head.last_id != expected_id - 1 or head.last_hash != last_hash:
-        last = head.last_id if head else "?"
-        return Verdict(False, checked, expected_id, f"the chain head names record {last} but the chain ends at "
-                                                    f"record {expected_id - 1}: records were removed at the end")
-    return Verdict(True, checked)
-
-
-def as_json(row) -> dict:  # noqa: ANN001
-    """A record as the export and the API give it: every hashed field, and the hash."""
-    fields = {name: getattr(row, name) for name in (*HASHED_FIELDS, "hash")}
-    fields["at"] = _timestamp(fields["at"])
-    return fields
-
-
-def records_since(session: Session, since: int = 0, batch: int = 1000) -> Iterator:
-    """Records after id `since`, in chain order, read `batch` at a time."""
-    after = since
-    while True:
-        rows = session.execute(select(AuditRecord.__table__).where(AuditRecord.id > after)
-                               .order_by(AuditRecord.id).limit(batch)).all()
-        yield from rows
-        if len(rows) < batch:
-            return
-        after = rows[-1].id
-
-
 # --- request plumbing ------------------------------------------------------------------------------
 
 def _pending() -> list[dict]:
@@ -298,8 +217,9 @@ def _unavailable() -> Response:
 
 
 def _record_denial(response: Response) -> Response:
-    """Every 403 is a permission denial on record (404s for invisible ids are recorded where they are known)."""
-    if response.status_code == 403 and not g.get("audit_denial_recorded"):
+    """Every 403 is a permission denial on record (404s for invisible ids are recorded where they are known:
+    app.seizures.services)."""
+    if response.status_code == 403:
         record("permission.denied", outcome="denied",
                details={"method": request.method, "endpoint": request.endpoint, "path": request.path})
     return response
@@ -311,11 +231,78 @@ def init_app(app: Flask) -> None:
         return _write_pending(_record_denial(response))
 
 
-def mark_denial_recorded() -> None:
-    """A caller that recorded its own, more precise denial (with a subject) before a 403."""
-    g.audit_denial_recorded = True
-
-
 event.listen(FlaskSession, "before_commit", _before_commit)
 event.listen(FlaskSession, "after_commit", _after_commit)
 event.listen(FlaskSession, "after_rollback", _after_rollback)
+
+
+# --- reading the trail -----------------------------------------------------------------------------
+
+def may_read_trail(user) -> bool:  # noqa: ANN001
+    return user.has_role("manager") or user.has_role("sysadmin")
+
+
+def trail_query(user, filters: dict) -> Select:  # noqa: ANN001
+    """The records `user` may read, newest first: a sysadmin all of them; a manager those whose actor
+    belongs to their organisation or whose subject does (its report, user, operation…). Others: Forbidden."""
+    if not may_read_trail(user):
+        raise Forbidden("only managers and system administrators read the audit trail")
+    stmt = select(AuditRecord.__table__).order_by(AuditRecord.id.desc())
+    if not user.has_role("sysadmin"):
+        org = user.organisation_id
+        stmt = stmt.where(or_(AuditRecord.organisation_id == org, AuditRecord.subject_organisation_id == org))
+    return stmt.where(*_conditions(filters))
+
+
+def _conditions(filters: dict) -> list:
+    conditions = []
+    if filters.get("actor"):
+        conditions.append(func.lower(AuditRecord.actor_email).contains(filters["actor"].lower(), autoescape=True))
+    action = filters.get("action")
+    if action:
+        conditions.append(AuditRecord.action.startswith(action, autoescape=True) if action.endswith(".")
+                          else AuditRecord.action == action)
+    if filters.get("outcome"):
+        conditions.append(AuditRecord.outcome == filters["outcome"])
+    if filters.get("subject"):
+        conditions.append(or_(AuditRecord.subject_ref == filters["subject"],
+                              AuditRecord.subject_id == filters["subject"]))
+    if filters.get("date_from"):
+        conditions.append(AuditRecord.at >= datetime.combine(filters["date_from"], time.min, timezone.utc))
+    if filters.get("date_to"):
+        conditions.append(AuditRecord.at < datetime.combine(filters["date_to"] + timedelta(days=1), time.min,
+                                                            timezone.utc))
+    return conditions
+
+
+def trail_page(user, filters: dict) -> tuple[list, int]:  # noqa: ANN001
+    """One page of the trail and the total; reading it is itself on record."""
+    stmt = trail_query(user, filters)
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    per_page = filters["per_page"]
+    rows = db.session.execute(stmt.limit(per_page).offset((filters["page"] - 1) * per_page)).all()
+    record("audit.view", actor=user, details=_filter_details(filters))
+    return rows, int(total)
+
+
+def trail_rows(user, filters: dict, limit: int = MAX_EXPORT_ROWS) -> list:  # noqa: ANN001
+    """The records of a CSV export (newest first, at most `limit`); the export is on record."""
+    rows = db.session.execute(trail_query(user, filters).limit(limit)).all()
+    record("audit.export", actor=user, details={**_filter_details(filters), "rows": len(rows)})
+    return rows
+
+
+def _filter_details(filters: dict) -> dict:
+    return {key: value.isoformat() if hasattr(value, "isoformat") else value
+            for key, value in filters.items() if value is not None}
+
+
+def organisation_codes(rows: list) -> dict[int, str]:
+    """id -> code of the organisations the rows name (actors' and subjects')."""
+    from app.organisations.models import Organisation
+
+    ids = {row.organisation_id for row in rows} | {row.subject_organisation_id for row in rows}
+    ids.discard(None)
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Organisation.id, Organisation.code).where(Organisation.id.in_(ids))).all())
