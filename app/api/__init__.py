@@ -21,6 +21,8 @@ csrf.exempt(bp)
 PUBLIC_ENDPOINTS = {"api.openapi"}
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 API_RATE_BATCH = 50  # API requests a worker counts before writing them (app.users.rate_limits)
+NUL = "\x00"
+NUL_MESSAGE = "must not contain NUL characters (\\u0000)"
 
 
 class ApiError(ElixError):
@@ -66,6 +68,36 @@ def authenticate() -> None:
     raise ApiError(401, "unauthorized", "send 'Authorization: Bearer <token>' (create a token under Account › API tokens)")
 
 
+@bp.before_request
+def refuse_nul_in_url() -> None:
+    """PostgreSQL refuses NUL characters in text, so none may reach a query: a path with one names nothing
+    (404), a query parameter with one is invalid (422). Runs after `authenticate` (registered after it)."""
+    if NUL in request.path:
+        raise ApiError(404, "not_found", "no such resource")
+    bad = sorted({_shown(key) for key, value in request.args.items(multi=True) if NUL in key or NUL in value})
+    if bad:
+        raise ApiError(422, "validation_failed", "the request has invalid fields", dict.fromkeys(bad, [NUL_MESSAGE]))
+
+
+def _nul_fields(value: object, path: str = "") -> list[str]:
+    """The dotted paths of the strings (keys too) in a JSON value that contain a NUL character."""
+    if isinstance(value, str):
+        return [path or "body"] if NUL in value else []
+    if isinstance(value, list):
+        return [found for i, item in enumerate(value) for found in _nul_fields(item, f"{path}.{i}" if path else str(i))]
+    if isinstance(value, dict):
+        found = []
+        for key, item in value.items():
+            name = f"{path}.{_shown(key)}" if path else _shown(key)
+            found += [name] if NUL in key else _nul_fields(item, name)
+        return found
+    return []
+
+
+def _shown(name: str) -> str:
+    return name.replace(NUL, "\\0")
+
+
 def _rate_limit(token: str) -> None:
     """Per address, and per token when one is sent (counted in the database: every worker agrees)."""
     from app.security import client_address
@@ -95,6 +127,9 @@ def json_body() -> dict:
         raise ApiError(400, "malformed_json", "the body is not valid JSON")
     if not isinstance(data, dict):
         raise ApiError(400, "bad_request", "the body must be a JSON object")
+    bad = _nul_fields(data)
+    if bad:
+        raise ApiError(422, "validation_failed", "the request has invalid fields", dict.fromkeys(bad, [NUL_MESSAGE]))
     return data
 
 
