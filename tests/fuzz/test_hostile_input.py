@@ -54,3 +54,33 @@ def test_a_nul_character_in_a_query_parameter_is_refused(officer, endpoint: str,
 @pytest.mark.parametrize("path", ["/operations/%C3%A9%F0%9D%94%98", "/seizures/%F0%9D%94%98", "/jobs/%E2%80%8B"])
 def test_unicode_in_a_path_names_nothing(officer, path: str) -> None:
     assert_error(officer.get(path), 404)
+
+
+@pytest.mark.parametrize("seized_at", ["9999-12-31T23:30:00-05:00", "0001-01-01T00:30:00+05:00",
+                                       "9999-12-31T23:59:59+00:00", "0001-01-01T00:00:00-00:00"])
+def test_a_seizure_time_at_the_edge_of_the_calendar_is_refused_not_a_crash(officer, unchanged, seized_at) -> None:
+    with unchanged():
+        response = officer.post("/seizures", json=factories.report_payload(seized_at=seized_at))
+    assert_error(response, 422, "validation_failed", ["seized_at"])
+
+
+@pytest.mark.parametrize("endpoint", ["/seizures", "/search", "/search/export.csv"])
+@pytest.mark.parametrize("bounds", [{"from": "0001-01-01"}, {"to": "9999-12-31"},
+                                    {"from": "0001-01-01", "to": "9999-12-31"}])
+def test_date_filters_at_the_edge_of_the_calendar_answer(officer, endpoint: str, bounds: dict) -> None:
+    factories.report(officer._user)
+    response = officer.get(endpoint, query_string=bounds)
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+
+
+@pytest.mark.parametrize("field,value", [("arrests", 10**30), ("arrests", -1), ("arrests", 2**63)])
+def test_an_integer_past_the_column_range_is_refused(officer, unchanged, field: str, value: int) -> None:
+    with unchanged():
+        response = officer.post("/seizures", json=factories.report_payload(**{field: value}))
+    assert_error(response, 422, "validation_failed", [field])
+
+
+@pytest.mark.parametrize("params", [{"page": 10**30}, {"per_page": 10**30}, {"page": "1e3"}, {"page": -1}])
+def test_paging_parameters_past_their_range_are_refused(officer, params: dict) -> None:
+    for endpoint in ("/seizures", "/search"):
+        assert_error(officer.get(endpoint, query_string=params), 422, "validation_failed", list(params))
