@@ -193,7 +193,7 @@ def _write_pending(response: Response) -> Response:
         return response
     entries, g.audit_pending = g.audit_pending, []
     try:
-        db.session.rollback()  # end the read (or refused write) transaction; nothing of it is kept
+        _end_transaction()
         with write_intent():
             append(db.session, entries)
             db.session.commit()
@@ -202,6 +202,15 @@ def _write_pending(response: Response) -> Response:
         db.session.rollback()
         return _unavailable()
     return response
+
+
+def _end_transaction() -> None:
+    """End the request's transaction before the audit write: a write the view did not commit (refused,
+    failed) is discarded as teardown would discard it; a read has nothing to keep and just ends."""
+    if has_write_intent():
+        db.session.rollback()
+    else:
+        db.session.commit()
 
 
 def _unavailable() -> Response:
