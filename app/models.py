@@ -7,6 +7,6 @@ from app.operations.models import Operation, OperationPhase, operation_participa
 from app.organisations.models import Organisation  # noqa: F401
 from app.search.models import SearchOutbox  # noqa: F401
 from app.seizures.models import (  # noqa: F401
-    Person, ReferenceCounter, RouteLeg, SeizureItem, SeizureReport, report_operations)
+    IdempotencyKey, Person, ReferenceCounter, RouteLeg, SeizureItem, SeizureReport, report_operations)
 from app.users.models import ApiToken, User  # noqa: F401
 from app.validation.models import ValidationAction  # noqa: F401

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 from flask import g, request, url_for
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.api import ApiError, bp, json_body
 from app.extensions import db
 from app.permissions import can_view_persons, viewer_for
-from app.seizures import services
+from app.seizures import idempotency, services
 from app.seizures.models import SeizureReport
 from app.seizures.schemas import ReportListQuerySchema, SeizureReportPatchSchema, SeizureReportSchema
 
@@ -16,6 +17,7 @@ WITHOUT_PERSONS = SeizureReportSchema(exclude=("persons",))
 LOADABLE = tuple(name for name, f in FULL.fields.items() if not f.dump_only)
 PATCH = SeizureReportPatchSchema()
 LIST_QUERY = ReportListQuerySchema()
+IDEMPOTENCY_KEY_LENGTH = 200  # the column's length
 
 
 def dump_report(viewer, report) -> dict:  # noqa: ANN001
@@ -36,14 +38,39 @@ def _committed(body: dict) -> dict:
 
 @bp.post("/seizures")
 def create_seizure():
+    key = _idempotency_key()
     body = json_body()
+    body_hash = idempotency.request_hash(body) if key else ""
+    if key and (earlier := idempotency.earlier_report(g.api_user, key, body_hash)) is not None:
+        return _created(earlier, replayed=True)
     submit = body.pop("submit", False)
     if not isinstance(submit, bool):
         raise ApiError(422, "validation_failed", "the request has invalid fields", {"submit": ["true or false"]})
     data = FULL.load(body)
     report = services.create_report(g.api_user, data, submit=submit)
-    location = url_for("api.get_seizure", report_id=report.id)
-    return _committed(dump_report(viewer_for(g.api_user), report)), 201, {"Location": location}
+    if key:
+        try:
+            idempotency.remember(g.api_user, key, body_hash, report)
+        except IntegrityError:  # a request with the same key committed first (it waited on the counter row)
+            db.session.rollback()
+            return _created(idempotency.earlier_report(g.api_user, key, body_hash), replayed=True)
+    return _created(report)
+
+
+def _idempotency_key() -> str | None:
+    key = request.headers.get(idempotency.HEADER)
+    if key is not None and not (0 < len(key) <= IDEMPOTENCY_KEY_LENGTH and key.isascii() and key.isprintable()):
+        raise ApiError(400, "bad_request", f"the {idempotency.HEADER} header must be 1 to {IDEMPOTENCY_KEY_LENGTH} "
+                                           "printable ASCII characters, e.g. a UUID")
+    return key
+
+
+def _created(report, *, replayed: bool = False):  # noqa: ANN001,ANN202
+    """201 with the report; a replayed request gets the same answer, marked as a replay."""
+    headers = {"Location": url_for("api.get_seizure", report_id=report.id)}
+    if replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return _committed(dump_report(viewer_for(g.api_user), report)), 201, headers
 
 
 @bp.get("/seizures")

@@ -213,3 +213,18 @@ class Person(db.Model):
             return None
         return {"type": self.document_type, "number": self.document_number,
                 "country": self.document_country}
+
+
+class IdempotencyKey(db.Model):
+    """The Idempotency-Key a user sent with POST /api/v1/seizures, stored in the transaction that created
+    the report: a retried request finds the report here instead of creating a second one."""
+
+    __tablename__ = "idempotency_keys"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    report_id: Mapped[str] = mapped_column(ForeignKey("seizure_reports.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    report: Mapped[SeizureReport] = relationship()
