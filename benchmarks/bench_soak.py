@@ -5,9 +5,9 @@ loaded), then a check of the database that nothing was lost or duplicated.
 is edited by two users) create reports with items and routes, edit their own drafts and submitted
 reports with PATCH and the version they last read, submit them and list their organisation's reports.
 25 analysts (JIO, RILO-CAR and three administrations) search with varied text, filters and facets,
-read the detail of a hit, export a filtered CSV, read operation figures and now and then (one action in
-twenty) request an operation summary, polling the job until the PDF is there and downloading it. Every user waits 0.5–2 s (seeded) between actions and has
-its own token and keep-alive session.
+read the detail of a hit, export a filtered CSV, read operation figures and now and then (one action
+in twenty) request an operation summary, polling the job until the PDF is there and downloading it.
+Every user waits 0.5–2 s (seeded) between actions and has its own token and keep-alive session.
 
 Any 5xx, 4xx or connection error is an error. At the end the database is read directly: every
 acknowledged create (201) is there exactly once, the soak users own no report that was not
