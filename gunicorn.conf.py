@@ -1,10 +1,14 @@
 """gunicorn settings read from the working directory (`make run`, `make serve`): each worker process
-also runs a thread that works the product job queue (app.jobs.worker). Set ELIX_JOB_THREAD=0 when
+also runs a thread that works the product job queue (app.jobs.worker) and, with the embedded search
+backend, starts loading its in-memory columns in a thread. Set ELIX_JOB_THREAD=0 when
 separate `flask jobs work` processes do the work."""
 import os
 
 
 def post_worker_init(worker):  # noqa: ANN001,ANN201
+    from app.search.services import load_in_background
+
+    load_in_background(worker.wsgi)  # the embedded search index, in a thread (see there)
     if os.environ.get("ELIX_JOB_THREAD", "1") != "0":
         from app.jobs.worker import start_thread
 

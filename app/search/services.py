@@ -89,6 +89,21 @@ def get_backend(app: Flask | None = None, *, committing: bool = False) -> Search
     return state[key]
 
 
+def load_in_background(app: Flask) -> None:
+    """At a server worker's start (gunicorn.conf.py): the embedded backend loads its in-memory columns
+    in a thread, on connections of its own, and searches answer 503 "loading" until it is done
+    instead of one request loading them past gunicorn's timeout (minutes at a million documents)."""
+    if uses_elasticsearch(app):
+        return
+
+    @contextlib.contextmanager
+    def connect() -> Iterator[Connection]:
+        with app.app_context(), db.engine.connect() as connection:
+            yield connection
+
+    get_backend(app).load_in_background(connect)
+
+
 # --- source records ---------------------------------------------------------------------------------------
 
 def load_sources(report_ids: Iterable[str]) -> dict[str, dict]:

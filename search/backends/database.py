@@ -18,11 +18,13 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from datetime import date, datetime, time, timezone
+from time import monotonic
 
 import numpy as np
 from sqlalchemy import bindparam, delete, func, insert, select, text as sql, update
 from sqlalchemy.engine import Connection
 
+from search.backends import SearchUnavailable
 from search.backends import database_text as fulltext
 from search.backends.database_columns import SHARED_STATUSES, Columns
 from search.backends.database_schema import FTS_TABLE, batches, documents, items, pg_text
@@ -36,6 +38,7 @@ log = logging.getLogger(__name__)
 CHUNK = 500
 BATCH_LOCK = 0x454C4958  # "ELIX": the advisory lock that orders search batches on PostgreSQL
 KEEP_BATCHES = 100
+LOAD_WAIT = 5.0  # seconds a search waits for a background load of the columns (gunicorn's timeout is 30)
 Connect = Callable[[], AbstractContextManager[Connection]]
 
 
@@ -52,6 +55,42 @@ class DatabaseBackend:
         self._stamp: tuple[int, str] | None = None
         self._counted: tuple[tuple[int, str], int] | None = None
         self._visibility: dict[tuple, np.ndarray] = {}
+        self._load_connect: Connect | None = None  # set: full loads run in a background thread
+        self._loading: threading.Thread | None = None
+        self._loading_since = 0.0
+
+    def load_in_background(self, connect: Connect, wait: float = LOAD_WAIT) -> threading.Thread:
+        """From now on, load the in-memory columns in a thread of their own, on connections from
+        `connect` (committed data: a server process, not a test's transaction), and start now.
+
+        A full load takes about a second per 100 000 documents (minutes at a million: longer than a
+        request may take), so a search waits for it at most `wait` seconds; then it answers from the
+        previous columns when there are some (a few changes behind, hits re-checked in SQL by the app)
+        or raises SearchUnavailable (a 503 saying the index is loading)."""
+        self._load_connect, self._load_wait = connect, wait
+        return self._start_loading()
+
+    def _start_loading(self) -> threading.Thread:
+        with self._lock:
+            if self._loading is None or not self._loading.is_alive():
+                self._loading = threading.Thread(target=self._load, name="elix-search-columns", daemon=True)
+                self._loading_since = monotonic()
+                self._loading.start()
+            return self._loading
+
+    def _load(self) -> None:
+        started = monotonic()
+        try:
+            with self._load_connect() as connection:
+                stamp = self._latest_batch(connection)  # before the rows: later batches are patched in after
+                columns = Columns(connection)
+        except Exception:  # noqa: BLE001 - the next search starts another load
+            log.exception("search: loading the in-memory columns failed")
+            return
+        with self._lock:
+            self._columns, self._stamp = columns, stamp
+        log.info("search: %d documents loaded into memory in %.1f s", np.count_nonzero(columns.live),
+                 monotonic() - started)
 
     # --- writing ------------------------------------------------------------------------------------
 
@@ -210,7 +249,8 @@ class DatabaseBackend:
 
     def _current_columns(self, connection: Connection) -> Columns:
         """The in-memory columns as of the latest batch: patched with the documents written since
-        the cached batch when that batch is still there (not rolled back), else reloaded."""
+        the cached batch when that batch is still there (not rolled back), else reloaded — here, or
+        in the background thread (see load_in_background)."""
         stamp = self._latest_batch(connection)
         with self._lock:
             if self._columns is not None and self._stamp != stamp:
@@ -218,9 +258,22 @@ class DatabaseBackend:
                 intact = connection.execute(select(batches.c.stamp).where(batches.c.seq == seq)).scalar() == known
                 if intact and stamp[0] > seq and self._columns.refresh(connection, seq):
                     self._stamp = stamp
-            if self._columns is None or self._stamp != stamp:
+            if self._columns is not None and self._stamp == stamp:
+                return self._columns
+            if self._load_connect is None:
                 self._columns, self._stamp = Columns(connection), stamp
-            return self._columns
+                return self._columns
+            previous = self._columns
+        loading = self._start_loading()
+        loading.join(self._load_wait)
+        with self._lock:
+            if self._columns is not None and self._columns is not previous:
+                return self._columns  # freshly loaded (batches written meanwhile are patched in next time)
+            if previous is not None:
+                log.info("search: answering from the previous columns while they reload")
+                return previous
+            waited = monotonic() - self._loading_since
+        raise SearchUnavailable(f"the search index is loading into memory ({waited:.0f} s so far)", retry_after=15)
 
     def _visible(self, columns: Columns, viewer: Viewer) -> np.ndarray:
         """The viewer's visibility mask (live documents only), cached per columns version."""

@@ -42,3 +42,48 @@ def test_columns_patched_after_changes_match_a_fresh_load(app, world) -> None:  
     assert _snapshot(patched) == _snapshot(fresh)
     assert {h.id for h in patched.hits} == {first.id, third.id}
     assert {b.value for b in patched.facets["route_country"]} >= {"VE"}
+
+
+def test_a_background_load_answers_503_until_the_columns_are_in_memory(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """A server process loads the columns in a thread (minutes at a million documents): meanwhile a
+    search is SearchUnavailable (a 503 saying so), never a request stuck past gunicorn's timeout."""
+    import os
+    import threading
+
+    from app.extensions import db
+    from search.backends import SearchUnavailable
+    from search.backends import database as embedded
+    from search.query import SearchQuery
+    from tests import factories
+    from tests.conftest import _fresh_database_url, make_app
+    from tests.search.test_elasticsearch_lifecycle import KY_ANALYST, document
+
+    url = _fresh_database_url(tmp_path, f"elix_background_{os.getpid()}")
+    application = make_app(url)
+    gate = threading.Event()
+
+    class SlowColumns(embedded.Columns):
+        def __init__(self, connection) -> None:  # noqa: ANN001
+            gate.wait(30)
+            super().__init__(connection)
+
+    try:
+        with application.app_context():
+            engine = db.engine
+            DatabaseBackend(engine.begin).index([document(1), document(2)])
+            monkeypatch.setattr(embedded, "Columns", SlowColumns)
+            backend = DatabaseBackend(engine.begin)
+            loading = backend.load_in_background(engine.connect, wait=0.05)
+            with pytest.raises(SearchUnavailable, match="loading") as unavailable:
+                backend.search(SearchQuery(text="cigarettes"), KY_ANALYST)
+            assert unavailable.value.retry_after > 0
+            gate.set()
+            loading.join(30)
+            assert backend.search(SearchQuery(text="cigarettes"), KY_ANALYST).total == 2
+            DatabaseBackend(engine.begin).index([document(3)])  # a later change is patched in, no reload
+            assert backend.search(SearchQuery(text="cigarettes"), KY_ANALYST).total == 3
+            assert not backend._loading.is_alive()
+            engine.dispose()
+    finally:
+        gate.set()
+        factories.drop_postgres_database(url)
