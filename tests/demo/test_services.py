@@ -26,7 +26,7 @@ TODAY = datetime.now(timezone.utc).date()
 COUNT = 200
 SEED = 21
 SERVER_ASSIGNED = ("id", "reference", "status", "reporting_organisation", "created_by", "version", "created_at",
-                   "updated_at", "submitted_at", "validated_at")
+                   "updated_at", "submitted_at", "validated_at", "validation")
 
 
 def load(seed: int = SEED, count: int = COUNT) -> services.LoadResult:
