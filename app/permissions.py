@@ -11,7 +11,9 @@ organisation leads or takes part in.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator, Set
 from dataclasses import dataclass
+from typing import AbstractSet
 
 from sqlalchemy import and_, exists, false, or_, select
 from sqlalchemy.sql.elements import ColumnElement
@@ -30,7 +32,7 @@ class Viewer:
     user_id: int
     organisation_id: int
     organisation_kind: str
-    operation_ids: frozenset[int]
+    operation_ids: AbstractSet[int]  # a frozenset, or OperationsOf (read when first needed)
     regional_validator: bool
 
     @property
@@ -50,13 +52,45 @@ def operations_of_organisation(organisation_id: int) -> frozenset[int]:
     return frozenset(db.session.scalars(led.union(joined)).all())
 
 
+class OperationsOf(Set):
+    """The operations an organisation leads or takes part in, read from the database on first use (in
+    the request that made the Viewer). The rule reads them only for `operation` reports of other
+    organisations and for lists and searches: a request about one report of the viewer's own
+    organisation, or of an open distribution, skips the query."""
+
+    __slots__ = ("organisation_id", "_ids")
+
+    def __init__(self, organisation_id: int) -> None:
+        self.organisation_id = organisation_id
+        self._ids: frozenset[int] | None = None
+
+    def _loaded(self) -> frozenset[int]:
+        if self._ids is None:
+            self._ids = operations_of_organisation(self.organisation_id)
+        return self._ids
+
+    def __contains__(self, operation_id: object) -> bool:
+        return operation_id in self._loaded()
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._loaded())
+
+    def __len__(self) -> int:
+        return len(self._loaded())
+
+    __hash__ = Set._hash
+
+    def __repr__(self) -> str:
+        return f"OperationsOf({self.organisation_id}: {'not read' if self._ids is None else sorted(self._ids)})"
+
+
 def viewer_for(user: User) -> Viewer:
     org = user.organisation
     return Viewer(
         user_id=user.id,
         organisation_id=org.id,
         organisation_kind=org.kind,
-        operation_ids=operations_of_organisation(org.id),
+        operation_ids=OperationsOf(org.id),
         regional_validator=org.kind == "regional_office" and user.has_role("validator"),
     )
 
