@@ -118,6 +118,26 @@ def test_a_failed_render_is_a_failed_job_with_its_message(app, api, world):
     assert db.session.query(ProductFile).count() == 0
 
 
+def test_a_crashed_render_is_a_failed_job_with_a_message(app, api, world, monkeypatch):
+    """A render child that dies of a signal (a crash in C code) fails its job; the worker carries on."""
+    from app.jobs.services import KINDS, Kind
+    from reports.renderer import run_in_child
+
+    def crash(context: dict, *, progress, timeout: float, memory_mb: int) -> bytes:  # noqa: ANN001
+        return run_in_child("tests.reports.child_functions:segfault", {}, timeout=timeout, memory_mb=memory_mb)[0]
+
+    kind = KINDS["operation_summary"]
+    monkeypatch.setitem(KINDS, "operation_summary", Kind(kind.name, kind.build_context, crash))
+    s = caribbean_shield(world)
+    db.session.commit()
+    job = request_summary(api, world["jio_analyst"], s["operation"].code)
+    assert run_jobs(app) == 1
+    failed = api.as_(world["jio_analyst"]).get(f"/jobs/{job['id']}").get_json()["job"]
+    assert failed["status"] == "failed" and failed["file"] is None
+    assert failed["message"].startswith("the PDF could not be rendered: the render process crashed (SIGSEGV)")
+    assert db.session.query(ProductFile).count() == 0
+
+
 def test_a_render_over_its_memory_limit_fails_with_a_message(app, api, world):
     s = caribbean_shield(world)
     db.session.commit()

@@ -98,6 +98,33 @@ def test_key_figures_and_every_breakdown_are_printed(context, text):
         assert case["reference"] in text and case["summary"] in flat
 
 
+def test_the_executive_summary_prints_the_edited_text_then_the_generated_key_figures(context, pages):
+    page = next(page for page in pages[2:] if "1 Executive summary" in page.text)
+    flat = page.flat
+    edited = " ".join(context["executive_summary"].split())
+    assert edited in flat
+    assert flat.index("1 Executive summary") < flat.index(edited) < flat.index("Key figures")
+    assert key_figures(context["figures"]) in flat
+
+
+def test_the_annex_has_every_column(context, pages):
+    """Reference, date, administration, place, commodity, quantity in the canonical unit, transport mode and
+    detection method: each row's line (the first line of every cell) starts with them."""
+    annex = [page for page in pages[2:] if "Annex: Seizures included" in page.text or "Reference" in page.text]
+    header = re.search(r"Reference\s+Date\s+Administration\s+Place\s+Commodity\s+Quantity\s+Transport\s+Detection",
+                       annex[0].text)
+    assert header, "the annex header lacks a column"
+    lines = {line.split()[0]: line for page in annex for line in page.text.splitlines() if line.split()}
+    for row in context["figures"]["seizures"]:
+        line = lines[row["reference"]]
+        cells = [row["date"], row["administration"].split()[0], row["place"].split()[0], row["commodity"].split()[0],
+                 f"{quantity(row['quantity'])} {row['unit']}", row["transport_mode"].split()[0],
+                 row["detection_method"].split()[0]]
+        position = len(row["reference"])
+        for cell in cells:  # each cell after the one before it (ValueError: missing or out of order)
+            position = line.index(cell, position) + len(cell)
+
+
 def test_the_annex_lists_every_seizure_once_in_order_on_full_pages(context, pages):
     rows = context["figures"]["seizures"]
     references = [row["reference"] for row in rows]
