@@ -320,6 +320,9 @@ class _Generator:
                  rng.uniform(24, 480) if status == "withdrawn" else 0]
         if status == "draft":
             hours[1] = 0
+        if status == "validated" and body["marking"]["distribution"] == "organisation":
+            # No regional validator sees a report kept within its organisation: it stays submitted.
+            status, hours[2] = "submitted", 0
         room = age.total_seconds() / 3600 * 0.95
         if sum(hours) > room:  # a very recent seizure: the same steps, faster
             hours = [h * room / sum(hours) for h in hours]

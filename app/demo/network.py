@@ -108,6 +108,7 @@ _KEY_USERS = (
     UserSpec("analyst@jm.example", "JM", ("analyst",), "Jamaica analyst (demo)"),
     UserSpec("manager@jm.example", "JM", ("manager",), "Jamaica national contact point (demo)"),
     UserSpec("validator@jio.example", "JIO", ("validator",), "JIO validator (demo)"),
+    UserSpec("validator2@jio.example", "JIO", ("validator",), "JIO second validator (demo)", listed=False),
     UserSpec("analyst@jio.example", "JIO", ("analyst",), "JIO analyst (demo)"),
     UserSpec("sysadmin@jio.example", "JIO", ("sysadmin",), "JIO system administrator (demo)"),
     UserSpec("validator@rilo-car.example", "RILO-CAR", ("validator",), "RILO Caribbean validator (demo)"),

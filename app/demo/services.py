@@ -13,14 +13,14 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timezone
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app import vocabularies as vocab
 from app.database import utcnow
-from app.demo import network
+from app.demo import network, validations
 from app.demo.generator import DemoReport, generate, report_id
 from app.extensions import db
 from app.operations.models import Operation
@@ -28,8 +28,9 @@ from app.operations.services import create_operation
 from app.organisations.models import Organisation
 from app.organisations.services import create_organisation
 from app.seizures.models import (Person, ReferenceCounter, RouteLeg, SeizureItem, SeizureReport,
-                                 report_operations)
+                                 report_editors, report_operations)
 from app.users.models import User
+from app.validation.models import ValidationAction
 from app.users.services import hash_password
 
 log = logging.getLogger(__name__)
@@ -61,8 +62,9 @@ def load_demo(seed: int = 1, count: int = 3000, *, today: date | None = None,
         return result
     if progress:
         progress(0, count)
-    reports = generate(seed, count, today or utcnow().date())
-    _insert_reports(reports, orgs, users, operations, progress)
+    today = today or utcnow().date()
+    reports = generate(seed, count, today)
+    _insert_reports(reports, orgs, users, operations, progress, datetime.combine(today, time.min, timezone.utc))
     result.reports_added = len(reports)
     log.info("demo data loaded: %s reports (seed %s)", len(reports), seed)
     return result
@@ -141,17 +143,21 @@ def _upsert_operations(users: dict[str, User], result: LoadResult) -> dict[str, 
 # --- the reports ---------------------------------------------------------------------------------
 
 def _insert_reports(reports: list[DemoReport], orgs: dict[str, Organisation], users: dict[str, User],
-                    operations: dict[str, Operation], progress: Progress | None) -> None:
+                    operations: dict[str, Operation], progress: Progress | None, today: datetime) -> None:
     references = _allocate_references(reports, orgs)
+    validators = {email: (users[email].id, users[email].organisation_id) for email in validations.VALIDATORS}
     done = 0
     for chunk in _chunks(reports, BATCH):
-        rows: dict[str, list[dict]] = {"reports": [], "items": [], "route": [], "persons": [], "operations": []}
+        rows: dict[str, list[dict]] = {"reports": [], "items": [], "route": [], "persons": [], "operations": [],
+                                       "editors": [], "validations": []}
         for report in chunk:
             _report_rows(report, references[report.id], orgs[report.organisation].id, users[report.author].id,
                          operations, rows)
+            validations.decisions(report, rows["reports"][-1], validators, today, rows["validations"])
         db.session.execute(insert(SeizureReport.__table__), rows["reports"])
         for table, key in ((SeizureItem.__table__, "items"), (RouteLeg.__table__, "route"),
-                           (Person.__table__, "persons"), (report_operations, "operations")):
+                           (Person.__table__, "persons"), (report_operations, "operations"),
+                           (report_editors, "editors"), (ValidationAction.__table__, "validations")):
             if rows[key]:
                 db.session.execute(insert(table), rows[key])
         _enqueue_for_search([r.id for r in chunk])
@@ -215,8 +221,9 @@ def _report_rows(report: DemoReport, reference: str, organisation_id: int, autho
         "source_reliability": marking["source_reliability"],
         "information_credibility": marking["information_credibility"],
         "created_at": report.created_at, "updated_at": report.updated_at, "submitted_at": report.submitted_at,
-        "validated_at": report.validated_at, "withdrawn_at": report.withdrawn_at,
+        "validated_at": report.validated_at, "withdrawn_at": report.withdrawn_at, "returned_at": None,
     })
+    rows["editors"].append({"report_id": report.id, "user_id": author_id})
     for position, item in enumerate(body["items"]):
         quantity, unit = vocab.normalise_quantity(item["category"], item["subcategory"], item["quantity"], item["unit"])
         value = item["estimated_value"] or {}
