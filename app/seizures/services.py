@@ -272,6 +272,7 @@ def _resubmit(user: User, report: SeizureReport) -> SeizureReport:
                                     checklist={}, comment="", created_at=now))
     _record_editor(report, user)
     report_changed(report)  # search outbox, same transaction
+    audit.record("report.submit", actor=user, subject=report, details={"resubmitted": True})
     log.info("report %s resubmitted for validation by user %s", report.reference, user.id)
     return report
 

@@ -275,3 +275,23 @@ def test_a_bad_queue_filter_is_422(api, world):
     response = as_(api, world["jio_validator"]).get("/validation/queue?category=spaceships")
     assert response.status_code == 422
     assert "category.0" in response.get_json()["error"]["fields"]
+
+
+def test_decisions_and_resubmissions_are_in_the_audit_trail(api, world):
+    from app.audit.models import AuditRecord
+
+    report = factories.report(world["jm_officer"])
+    other = factories.report(world["jm_officer"])
+    assert validate(api, world["jio_validator"], report.id).status_code == 200
+    assert return_(api, world["jio_validator"], other.id, checklist={"markings": False}).status_code == 200
+    assert as_(api, world["jm_officer"]).post(f"/seizures/{other.id}/submit").status_code == 200
+    records = db.session.scalars(select(AuditRecord).where(AuditRecord.subject_id.in_([report.id, other.id]),
+                                                           AuditRecord.action.in_(["report.validate", "report.return",
+                                                                                   "report.submit"]))
+                                 .order_by(AuditRecord.id)).all()
+    assert [(r.action, r.subject_id, r.actor_id) for r in records] == [
+        ("report.validate", report.id, world["jio_validator"].id),
+        ("report.return", other.id, world["jio_validator"].id),
+        ("report.submit", other.id, world["jm_officer"].id)]
+    assert records[1].details["checklist"] == {"markings": False} and records[1].details["commented"] is True
+    assert "comment" not in records[1].details and records[2].details == {"resubmitted": True}
