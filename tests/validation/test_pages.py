@@ -142,3 +142,17 @@ def test_a_validator_who_edited_the_report_sees_why_there_is_no_form(signed_in, 
     assert 'class="validation-form"' not in page and "four eyes" in page
     assert client.get(f"/reports/{report.id}/validation").status_code == 403
     assert decide(client, report, "validate").status_code == 403
+
+
+def test_the_search_page_filters_and_counts_by_validation_state(signed_in, world):
+    from app.validation import services
+
+    returned = factories.report(world["jm_officer"])
+    services.return_report(world["jio_validator"], returned, "Which port?")
+    awaiting = factories.report(world["jm_officer"])
+    analyst = signed_in(world["jio_analyst"])
+    page = analyst.get("/search").get_data(as_text=True)
+    facet = re.search(r'data-facet="validation".*?</fieldset>', page, re.S).group(0)
+    assert "Validation" in facet and "Returned to owner" in facet and "Awaiting validation" in facet
+    filtered = analyst.get("/search?validation=returned").get_data(as_text=True)
+    assert returned.reference in filtered and awaiting.reference not in filtered
