@@ -46,3 +46,23 @@ def test_the_conference_report_request_answers_202_with_the_job(api, world):
     assert analyst.get(f"/jobs/{job['id']}/file").status_code == 409  # not rendered yet
     assert api.as_(world["jm_analyst"]).get(f"/jobs/{job['id']}").status_code == 404
     assert api.as_(world["partner_analyst"]).post(f"/conferences/{conference_id}/report").status_code == 404
+
+
+def test_an_officer_links_a_report_to_an_operation_on_the_report_form(client, world):
+    from tests.operations.test_figures import linked_reports
+    from tests.seizures.test_pages import form_fields
+
+    s = caribbean_shield(world)
+    db.session.commit()
+    token = sign_in(client, world["jm_officer"])
+    form = client.get("/reports/new").get_data(as_text=True)
+    assert 'name="operations" value="CARIBBEAN-SHIELD-2017"' in form
+    response = client.post("/reports/new", data={**form_fields(action="submit", operations=["CARIBBEAN-SHIELD-2017"]),
+                                                 "csrf_token": token})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    db.session.expire_all()
+    known = {s[name].reference for name in s if name != "operation"}
+    linked = [r for r in linked_reports(s["operation"]) if r.reference not in known]
+    assert len(linked) == 1 and linked[0].status == "submitted"
+    page = client.get(f"/operations/{s['operation'].code}").get_data(as_text=True)
+    assert linked[0].reference in page and "Kingston Container Terminal" in page
