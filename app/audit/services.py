@@ -67,6 +67,8 @@ def record(action: str, *, actor=_CURRENT, subject=None, outcome: str = "success
     `subject` is a model object (report, user, organisation, operation, conference, job, token) or a
     `Subject`; `details` a small dict of non-secret values (field names, a query — never persons'
     contents, passwords, tokens or codes). Actions are dotted names: "report.read", "search.export".
+    Outside a request it appends at once to the caller's transaction: call it in a write transaction
+    (`write_command`, `write_intent()`), as any other write outside a request.
     """
     if outcome not in OUTCOMES:
         raise ValueError(f"audit outcome must be one of {OUTCOMES}, not {outcome!r}")
