@@ -54,7 +54,7 @@ class Config:
     SEARCH_INDEX_INLINE = _env_optional_bool("ELIX_SEARCH_INDEX_INLINE")
     SEARCH_SYNC_THREAD = _env_bool("ELIX_SEARCH_SYNC_THREAD", True)  # outbox worker thread per served process
     SEARCH_SYNC_IDLE = 1.0  # seconds between polls of the thread (rows committed by other processes)
-    SEARCH_SYNC_SETTLE = 0.1  # seconds the woken thread waits, so concurrent changes go in one batch
+    SEARCH_SYNC_SETTLE = 0.3  # seconds: a batch is drained when its oldest row is this old (rows cost less in batches)
     MAX_CONTENT_LENGTH = 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     SESSION_COOKIE_HTTPONLY = True

@@ -70,13 +70,15 @@ def lag(connection: Connection) -> Lag:
 
 class OutboxWorker:
     def __init__(self, transaction: Transaction, backend: SearchBackend, load_sources: LoadSources,
-                 batch_size: int = 500, backoff: tuple[float, float] = (1.0, 60.0), *, atomic: bool = False) -> None:
+                 batch_size: int = 500, backoff: tuple[float, float] = (1.0, 60.0), *, atomic: bool = False,
+                 peek: Transaction | None = None) -> None:
         self._transaction = transaction
         self.backend = backend
         self._load_sources = load_sources
         self.batch_size = batch_size
         self.backoff = backoff
         self.atomic = atomic
+        self._peek = peek  # a read-only transaction (on SQLite: no write lock) to look at the outbox's age
 
     def drain_once(self) -> Drained:
         """Process the oldest batch of rows. Raises when the backend (or the loader) fails; the rows
@@ -141,20 +143,34 @@ class OutboxWorker:
         """Drain until `stop` is set; wait `idle` seconds when there is nothing to do, and back off
         exponentially (up to backoff[1] seconds) while the backend or the database fails.
 
-        `wake` (set by whoever just committed outbox rows) ends an idle wait early; the worker then
-        waits `settle` seconds more, so that the changes of concurrent requests go in one batch."""
+        With `wake` (set by whoever just committed outbox rows) and `peek`, a batch is drained once its
+        oldest row is `settle` seconds old: a row costs several times less in a batch of twenty than
+        alone, and the workers of every process, each woken by its own commits, drain together."""
         delay = self.backoff[0]
         while not stop.is_set():
             try:
-                done = self.drain()
+                if self.drain_once().rows < self.batch_size:  # nothing more waiting yet
+                    self._wait_for_batch(stop, idle, wake, settle)
             except Exception:  # noqa: BLE001 - keep the worker alive; the rows are still there
                 log.warning("search outbox: sync failed, retrying in %.0f s", delay, exc_info=True)
                 stop.wait(delay)
                 delay = min(delay * 2, self.backoff[1])
                 continue
             delay = self.backoff[0]
-            if not done.rows:
-                _wait(stop, idle, wake, settle)
+
+    def _wait_for_batch(self, stop: threading.Event, idle: float, wake: threading.Event | None,
+                        settle: float) -> None:
+        if wake is None or self._peek is None:
+            stop.wait(idle)
+            return
+        while not stop.is_set():
+            wake.wait(idle)
+            wake.clear()  # before looking: a commit after the look wakes the next wait at once
+            with self._peek() as connection:
+                waiting = lag(connection)
+            if waiting.rows:
+                stop.wait(max(0.0, settle - waiting.seconds))
+                return
 
     def _record_failure(self, row_ids: list[int], exc: Exception) -> None:
         try:
@@ -164,11 +180,3 @@ class OutboxWorker:
                                            last_error=f"{type(exc).__name__}: {exc}"[:500]))
         except Exception:  # noqa: BLE001 - the database may be the thing that is down
             log.warning("search outbox: could not record the failure", exc_info=True)
-
-
-def _wait(stop: threading.Event, idle: float, wake: threading.Event | None, settle: float) -> None:
-    if wake is None:
-        stop.wait(idle)
-    elif wake.wait(idle):
-        wake.clear()  # cleared before the drain: a commit during it wakes the next wait at once
-        stop.wait(settle)

@@ -207,8 +207,18 @@ def worker(app: Flask | None = None, batch_size: int = 500) -> OutboxWorker:
     """An outbox worker for this app (call within an app context; it commits each step). The embedded
     backend's documents are written in the transaction that takes and deletes the rows (atomic)."""
     if uses_elasticsearch(app):
-        return OutboxWorker(_committed, get_backend(app, committing=True), load_sources, batch_size=batch_size)
-    return OutboxWorker(_committed, get_backend(app), load_sources, batch_size=batch_size, atomic=True)
+        return OutboxWorker(_committed, get_backend(app, committing=True), load_sources, batch_size=batch_size,
+                            peek=_read)
+    return OutboxWorker(_committed, get_backend(app), load_sources, batch_size=batch_size, atomic=True, peek=_read)
+
+
+@contextlib.contextmanager
+def _read() -> Iterator[Connection]:
+    """The session's connection in a read transaction, ended on exit (never holds SQLite's write lock)."""
+    try:
+        yield db.session.connection()
+    finally:
+        db.session.commit()
 
 
 def outbox_lag() -> Lag:

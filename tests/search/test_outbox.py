@@ -3,6 +3,7 @@ kept while the engine is down, and the `flask search` commands."""
 from __future__ import annotations
 
 import threading
+import time
 from contextlib import contextmanager
 
 import pytest
@@ -201,3 +202,15 @@ def test_a_failed_atomic_drain_keeps_the_rows_and_counts_the_attempt(app, world,
         broken.drain_once()
     assert db.session.scalar(select(SearchOutbox.attempts)) == 1
     assert len(outbox()) == 1
+
+
+def test_a_woken_worker_waits_until_the_oldest_row_has_settled(app, world, deferred) -> None:  # noqa: ANN001
+    factories.report(world["jm_officer"])
+    waiting = OutboxWorker(_same_transaction, DatabaseBackend(_same_transaction), services.load_sources,
+                           atomic=True, peek=_same_transaction)
+    wake, stop = threading.Event(), threading.Event()
+    wake.set()
+    started = time.monotonic()
+    waiting._wait_for_batch(stop, idle=5, wake=wake, settle=0.4)
+    assert 0.3 < time.monotonic() - started < 2  # not at once, and never the idle 5 s
+    assert not wake.is_set()
