@@ -87,3 +87,23 @@ def test_a_background_load_answers_503_until_the_columns_are_in_memory(tmp_path,
     finally:
         gate.set()
         factories.drop_postgres_database(url)
+
+
+def test_cached_text_matches_follow_every_change(app, world) -> None:  # noqa: ANN001
+    from app.permissions import viewer_for
+    from app.seizures import services as seizure_services
+    from search.query import SearchQuery
+    from tests import factories
+
+    backend = DatabaseBackend(services._in_session)
+    viewer = viewer_for(world["jio_analyst"])
+
+    def total(text: str) -> int:
+        return backend.search(SearchQuery(text=text), viewer).total
+
+    assert total("sardines") == 0
+    report = factories.report(world["jm_officer"], narrative="Frozen sardines")
+    assert total("sardines") == total("sardines") == 1
+    assert any(key[2] for key in backend._matches)  # answered from the cache the second time
+    seizure_services.update_report(world["jm_officer"], report, {"narrative": "Frozen mackerel"}, report.version)
+    assert (total("sardines"), total("mackerel")) == (0, 1)
