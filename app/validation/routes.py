@@ -65,8 +65,7 @@ def decide(report_id: str):
         if values["decision"] == "validate":
             services.validate_report(current_user, report, values["checklist"], values["comment"])
         elif values["decision"] == "return":
-            services.return_report(current_user, report, values["comment"],
-                                   {k: v for k, v in values["checklist"].items()})
+            services.return_report(current_user, report, values["comment"], values["checklist"])
         else:
             raise ValidationFailed("choose Validate or Return to owner", {"decision": ["validate or return"]})
         db.session.commit()

@@ -9,6 +9,7 @@ owner, who changes it and submits it again (app.seizures.services.submit_report)
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
@@ -86,7 +87,8 @@ def return_report(user: User, report: SeizureReport, comment: str, checklist: di
     return action
 
 
-def _decide(user: User, report: SeizureReport, decision: str, checklist: dict, comment: str, now) -> ValidationAction:  # noqa: ANN001
+def _decide(user: User, report: SeizureReport, decision: str, checklist: dict, comment: str,
+            now: datetime) -> ValidationAction:
     report.updated_at = now
     db.session.flush()  # bumps the report's version: an owner's open edit form is now stale
     action = ValidationAction(report_id=report.id, action=decision, user_id=user.id,

@@ -26,9 +26,10 @@ def upgrade():
         'report_editors',
         sa.Column('report_id', sa.String(length=36), nullable=False),
         sa.Column('user_id', sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(['report_id'], ['seizure_reports.id'], name=op.f('fk_report_editors_report_id_seizure_reports'),
+        sa.ForeignKeyConstraint(['report_id'], ['seizure_reports.id'],
+                                name=op.f('fk_report_editors_report_id_seizure_reports'), ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_report_editors_user_id_users'),
                                 ondelete='CASCADE'),
-        sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_report_editors_user_id_users'), ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('report_id', 'user_id', name=op.f('pk_report_editors')),
     )
     op.create_index(op.f('ix_report_editors_user_id'), 'report_editors', ['user_id'], unique=False)

@@ -23,7 +23,10 @@ def validate(api, user, report_id, checklist=CHECKED, **extra):  # noqa: ANN001,
     return as_(api, user).post(f"/seizures/{report_id}/validate", json={"checklist": checklist, **extra})
 
 
-def return_(api, user, report_id, comment="Quantity looks like cartons, not packs: check the unit.", **extra):  # noqa: ANN001,ANN201
+RETURN_COMMENT = "Quantity looks like cartons, not packs: check the unit."
+
+
+def return_(api, user, report_id, comment=RETURN_COMMENT, **extra):  # noqa: ANN001,ANN201
     return as_(api, user).post(f"/seizures/{report_id}/return", json={"comment": comment, **extra})
 
 

@@ -11,6 +11,7 @@ from app.demo.generator import report_id
 from app.extensions import db
 from app.permissions import viewer_for
 from app.seizures.models import SeizureReport, report_editors
+from app.users.models import User
 from app.users.services import find_user
 from app.validation import services
 from app.validation.models import ValidationAction
@@ -25,9 +26,10 @@ def loaded() -> list[SeizureReport]:
 
 
 def decisions() -> list[tuple]:
-    return sorted(db.session.execute(select(ValidationAction.report_id, ValidationAction.action,
-                                            ValidationAction.user_id, ValidationAction.created_at,
-                                            ValidationAction.comment)).all())
+    # By e-mail, not user id: PostgreSQL does not give sequence numbers back on rollback.
+    return sorted(db.session.execute(select(ValidationAction.report_id, ValidationAction.action, User.email,
+                                            ValidationAction.created_at, ValidationAction.comment)
+                                     .join(User, User.id == ValidationAction.user_id)).all())
 
 
 def test_the_demo_reports_carry_validation_states(app):

@@ -47,8 +47,10 @@ def signed_in(app):  # noqa: ANN001,ANN201
     return sign
 
 
-def decide(client, report, decision, comment="", checks=("category_quantity", "location_date", "markings"),  # noqa: ANN001,ANN201
-           csrf=True):
+ALL_CHECKS = ("category_quantity", "location_date", "markings")
+
+
+def decide(client, report, decision, comment="", checks=ALL_CHECKS, csrf=True):  # noqa: ANN001,ANN201
     data = {"decision": decision, "comment": comment, **{name: "yes" for name in checks}}
     if csrf:
         data["csrf_token"] = client.csrf
