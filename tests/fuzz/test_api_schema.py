@@ -103,7 +103,8 @@ def api_app(app: Flask, request: pytest.FixtureRequest, monkeypatch: pytest.Monk
     monkeypatch.setitem(app.config, "RATE_LIMIT_API_ADDRESS", "1000000/minute")
     counting = CountingApp(app)
     yield counting
-    FUZZ_RUNS[request.node.name] = (counting.requests, counting.statuses)
+    if "[" in request.node.name:  # a schemathesis run: "test_…[GET /seizures]"
+        FUZZ_RUNS[request.node.name] = (counting.requests, counting.statuses)
 
 
 # Built at collection, one test per operation. (schemathesis' fixture-loaded schema needs a pytest internal,
@@ -115,6 +116,18 @@ def test_the_fuzzed_document_is_the_served_one(app: Flask) -> None:
     served = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     assert served.raw_schema == schema.raw_schema
     assert len(list(schema.get_all_operations())) >= 25
+
+
+def test_what_one_call_writes_the_next_one_reads(api_app: CountingApp, officer: tuple[str, Known]) -> None:
+    """The fuzzed calls share the test's transaction: a withdrawal is seen by the next call (a 409 there)."""
+    from werkzeug.test import Client
+
+    token, known = officer
+    client, headers = Client(api_app), {"Authorization": f"Bearer {token}"}
+    report_id = known.path_values["report_id"][1]
+    assert client.post(f"/api/v1/seizures/{report_id}/withdraw", headers=headers).status_code == 200
+    assert client.get(f"/api/v1/seizures/{report_id}", headers=headers).json["status"] == "withdrawn"
+    assert client.post(f"/api/v1/seizures/{report_id}/withdraw", headers=headers).status_code == 409
 
 
 FUZZ = settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
