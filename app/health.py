@@ -21,7 +21,8 @@ def healthz():
         database = {"ok": False, "error": type(exc).__name__}
     ok = database["ok"]
     search = _search_status() if ok else {"ok": False}
-    status = "ok" if ok and search["ok"] else "degraded"
+    # Failed outbox rows (documents the engine refused) need someone to look: degraded until retried.
+    status = "ok" if ok and search["ok"] and not search.get("outbox", {}).get("failed") else "degraded"
     return jsonify({"status": status, "version": __version__, "database": database, "search": search}), (
         200 if ok else 503)
 

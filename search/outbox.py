@@ -12,6 +12,12 @@ are taken, indexed and deleted in one transaction. Concurrent workers then never
 twice (SQLite serialises writers; PostgreSQL's workers skip rows another one holds), and a failure rolls
 back the documents with the deletion.
 
+A document the engine refuses (a value its mapping cannot parse) must not block the rows behind it:
+the other documents of the batch are kept, and the refused report's row is tried again up to
+MAX_REFUSALS times, then left aside as *failed* with the engine's reason — shown by `flask search
+status` and /healthz, retried by `flask search sync --retry-failed` or covered by `flask search reindex`
+once the cause is fixed. An unreachable engine is not a refusal: those rows wait, however long.
+
 No Flask here: the app passes a `transaction()` factory (a context manager giving a Connection and
 committing on exit), the backend, and `load_sources(report_ids) -> {id: source record}`.
 """
@@ -27,7 +33,7 @@ from datetime import datetime, timezone
 from sqlalchemy import column, delete, func, select, table, update
 from sqlalchemy.engine import Connection
 
-from search.backends import SearchBackend
+from search.backends import DocumentsRefused, SearchBackend
 from search.documents import build_document
 
 log = logging.getLogger(__name__)
@@ -35,6 +41,8 @@ log = logging.getLogger(__name__)
 OUTBOX = table("search_outbox", column("id"), column("report_id"), column("enqueued_at"), column("attempts"),
                column("last_error"))
 
+MAX_REFUSALS = 3
+REFUSED = "refused by the engine: "  # last_error prefix of a refusal (other failures: the exception)
 Transaction = Callable[[], AbstractContextManager[Connection]]
 LoadSources = Callable[[list[str]], dict[str, dict]]
 
@@ -48,8 +56,9 @@ class Drained:
 
 @dataclass(frozen=True)
 class Lag:
-    rows: int
+    rows: int  # waiting to be indexed (failed rows not included)
     oldest: datetime | None
+    failed: int = 0  # refused MAX_REFUSALS times: left aside until retried or reindexed
 
     @property
     def seconds(self) -> float:
@@ -59,13 +68,31 @@ class Lag:
         return max(0.0, (datetime.now(timezone.utc) - oldest).total_seconds())
 
 
+def failed_clause():  # noqa: ANN201 - a SQL condition
+    """Rows left aside: their report's document was refused MAX_REFUSALS times."""
+    return (OUTBOX.c.attempts >= MAX_REFUSALS) & OUTBOX.c.last_error.like(REFUSED + "%")
+
+
 def lag(connection: Connection) -> Lag:
-    """How far the search backend is behind: rows waiting and the age of the oldest."""
+    """How far the search backend is behind: rows waiting and the age of the oldest; failed rows apart."""
     rows, oldest = connection.execute(select(func.count(), func.min(OUTBOX.c.enqueued_at))
-                                      .select_from(OUTBOX)).one()
+                                      .select_from(OUTBOX).where(~failed_clause())).one()
     if isinstance(oldest, str):  # SQLite without the column's type: ISO text
         oldest = datetime.fromisoformat(oldest)
-    return Lag(int(rows), oldest)
+    failed = connection.execute(select(func.count()).select_from(OUTBOX).where(failed_clause())).scalar_one()
+    return Lag(int(rows), oldest, int(failed))
+
+
+def failed_rows(connection: Connection, limit: int = 20) -> list[tuple[str, int, str]]:
+    """(report id, attempts, reason) of failed rows, oldest first."""
+    return [tuple(row) for row in connection.execute(
+        select(OUTBOX.c.report_id, OUTBOX.c.attempts, OUTBOX.c.last_error).where(failed_clause())
+        .order_by(OUTBOX.c.id).limit(limit))]
+
+
+def retry_failed(connection: Connection) -> int:
+    """Put failed rows back in line (after the cause was fixed); returns how many."""
+    return connection.execute(update(OUTBOX).where(failed_clause()).values(attempts=0)).rowcount
 
 
 class OutboxWorker:
@@ -91,12 +118,12 @@ class OutboxWorker:
             return Drained()
         row_ids = [row.id for row in rows]
         try:
-            done = self._index(rows)
+            done, refused = self._index(rows)
         except Exception as exc:
             self._record_failure(row_ids, exc)
             raise
         with self._transaction() as connection:
-            connection.execute(delete(OUTBOX).where(OUTBOX.c.id.in_(row_ids)))
+            self._settle(connection, rows, refused)
         return done
 
     def _drain_once_atomic(self) -> Drained:
@@ -107,8 +134,8 @@ class OutboxWorker:
                 if not rows:
                     return Drained()
                 row_ids = [row.id for row in rows]
-                done = self._index(rows)
-                connection.execute(delete(OUTBOX).where(OUTBOX.c.id.in_(row_ids)))
+                done, refused = self._index(rows)
+                self._settle(connection, rows, refused)
         except Exception as exc:
             if row_ids:
                 self._record_failure(row_ids, exc)
@@ -116,18 +143,39 @@ class OutboxWorker:
         return done
 
     def _oldest(self):  # noqa: ANN202 - a Select
-        return select(OUTBOX.c.id, OUTBOX.c.report_id).order_by(OUTBOX.c.id).limit(self.batch_size)
+        return (select(OUTBOX.c.id, OUTBOX.c.report_id).where(~failed_clause()).order_by(OUTBOX.c.id)
+                .limit(self.batch_size))
 
-    def _index(self, rows: list) -> Drained:
-        """Index the current version of each report of `rows` once; remove the reports that are gone."""
+    def _index(self, rows: list) -> tuple[Drained, DocumentsRefused | None]:
+        """Index the current version of each report of `rows` once; remove the reports that are gone.
+        Documents the engine refused (the others were indexed) come back as the second value."""
         report_ids = list(dict.fromkeys(row.report_id for row in rows))
         sources = self._load_sources(report_ids)
         documents = [build_document(sources[i]) for i in report_ids if i in sources]
         gone = [i for i in report_ids if i not in sources]
-        indexed = self.backend.index(documents) if documents else 0
+        refused = None
+        try:
+            indexed = self.backend.index(documents) if documents else 0
+        except DocumentsRefused as exc:
+            if not exc.ids:
+                raise
+            refused, indexed = exc, len(documents) - len(set(exc.ids))
         deleted = self.backend.delete(gone) if gone else 0
         log.info("search outbox: %d rows, %d documents indexed, %d removed", len(rows), indexed, deleted)
-        return Drained(len(rows), indexed, deleted)
+        return Drained(len(rows), indexed, deleted), refused
+
+    def _settle(self, connection: Connection, rows: list, refused: DocumentsRefused | None) -> None:
+        """Delete the rows that are done; a refused report's rows record one more refusal and stay."""
+        kept = [row.id for row in rows if refused is not None and row.report_id in refused.ids]
+        done = [row.id for row in rows if row.id not in set(kept)]
+        if done:
+            connection.execute(delete(OUTBOX).where(OUTBOX.c.id.in_(done)))
+        if kept:
+            reason = (REFUSED + (", ".join(refused.reasons) or "no reason given"))[:500]
+            connection.execute(update(OUTBOX).where(OUTBOX.c.id.in_(kept))
+                               .values(attempts=OUTBOX.c.attempts + 1, last_error=reason))
+            log.warning("search outbox: the engine refused %d report(s) (%s): %s", len(refused.ids), reason,
+                        ", ".join(refused.ids[:10]))
 
     def drain(self) -> Drained:
         """Process rows until the outbox is empty (rows added meanwhile included)."""

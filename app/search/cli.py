@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, select
 from app.extensions import db
 from app.search import services
 from app.search.models import SearchOutbox
+from search import outbox
 
 search_cli = AppGroup("search", help="Search index: rebuild, sync from the outbox, status.")
 
@@ -37,8 +38,12 @@ def reindex() -> None:
 @search_cli.command("sync")
 @click.option("--once", is_flag=True, help="drain the outbox and exit instead of running until stopped")
 @click.option("--batch-size", default=500, show_default=True)
-def sync(once: bool, batch_size: int) -> None:
+@click.option("--retry-failed", is_flag=True, help="put rows the engine refused back in line first")
+def sync(once: bool, batch_size: int, retry_failed: bool) -> None:
     """Bring the search index up to date from the outbox."""
+    if retry_failed:
+        click.echo(f"{outbox.retry_failed(db.session.connection())} failed rows back in line")
+        db.session.commit()
     worker = services.worker(current_app, batch_size=batch_size)
     if once:
         try:
@@ -66,3 +71,8 @@ def status(as_json: bool) -> None:
     click.echo(f"backend: {info['backend']} ({'reachable' if info['ok'] else 'NOT reachable'})")
     click.echo(f"documents: {info['documents'] if info['documents'] is not None else 'unknown'}")
     click.echo(f"outbox: {info['outbox']['rows']} rows waiting, oldest {info['outbox']['oldest_seconds']:.0f} s")
+    if info["outbox"]["failed"]:
+        click.echo(f"failed: {info['outbox']['failed']} rows refused by the engine, left aside "
+                   "(fix the cause, then `flask search sync --retry-failed` or `flask search reindex`):")
+        for row in info["failed"]:
+            click.echo(f"  report {row['report_id']}: {row['error']} ({row['attempts']} attempts)")

@@ -30,7 +30,7 @@ from app.search.models import SearchOutbox
 from search.backends import SearchBackend
 from search.query import MAX_RESULT_WINDOW, SearchQuery, SearchResult
 from search.documents import build_document
-from search.outbox import Lag, OutboxWorker, lag
+from search.outbox import Lag, OutboxWorker, failed_rows, lag
 
 log = logging.getLogger(__name__)
 
@@ -236,7 +236,10 @@ def status(app: Flask | None = None) -> dict:
     except Exception as exc:  # noqa: BLE001 - status reports, it does not fail
         info["error"] = type(exc).__name__
     waiting = outbox_lag()
-    info["outbox"] = {"rows": waiting.rows, "oldest_seconds": round(waiting.seconds, 1)}
+    info["outbox"] = {"rows": waiting.rows, "oldest_seconds": round(waiting.seconds, 1), "failed": waiting.failed}
+    if waiting.failed:
+        info["failed"] = [{"report_id": report_id, "attempts": attempts, "error": error}
+                          for report_id, attempts, error in failed_rows(db.session.connection())]
     return info
 
 

@@ -38,3 +38,12 @@ class SearchUnavailable(RuntimeError):
     def __init__(self, message: str, retry_after: int = 60) -> None:
         super().__init__(message)
         self.message, self.retry_after = message, retry_after
+
+
+class DocumentsRefused(RuntimeError):
+    """The engine refused these documents (e.g. a value its mapping cannot parse) and accepted the
+    others of the same call. `ids` are report ids; `reasons` the engine's error types, never content."""
+
+    def __init__(self, message: str, ids: list[str], reasons: list[str] | tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.ids, self.reasons = ids, list(reasons)

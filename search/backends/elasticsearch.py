@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 
 from elasticsearch import ApiError, BadRequestError, Elasticsearch, NotFoundError, TransportError, helpers
 
-from search.backends import SearchUnavailable
+from search.backends import DocumentsRefused, SearchUnavailable
 from search.backends.elasticsearch_query import compile_search, read_response
 from search.mapping import LANGUAGE_ANALYZERS, REQUIRED_LANGUAGES, index_definition, to_source
 from search.query import SearchQuery, SearchResult, Viewer
@@ -158,18 +158,24 @@ class ElasticsearchBackend:
         In that order: if the swap happens in between, the second write lands in the new index again
         instead of only in the old one, which is about to be deleted.
         """
+        refused_by_new = None
         if self.client.indices.exists_alias(name=self.building_alias):
             try:
                 self._bulk(self.building_alias, actions, require_alias=True)
             except IndexMissing:
                 pass  # the rebuild finished (or failed) meanwhile: the live alias is all there is
+            except BulkFailed as refused:
+                refused_by_new = refused  # the live index still gets every document
         try:
-            return self._bulk(self.alias, actions, require_alias=True)
+            written = self._bulk(self.alias, actions, require_alias=True)
         except IndexMissing:
             if all(action["_op_type"] == "delete" for action in actions):
                 return 0
             self.ensure_index()
-            return self._bulk(self.alias, actions, require_alias=True)
+            written = self._bulk(self.alias, actions, require_alias=True)
+        if refused_by_new is not None:
+            raise refused_by_new
+        return written
 
     def _indices_behind(self, alias: str) -> list[str]:
         try:
@@ -234,12 +240,12 @@ class ElasticsearchBackend:
         return done
 
 
-class BulkFailed(RuntimeError):
+class BulkFailed(DocumentsRefused):
     """Documents the engine refused: `ids` names them (the message never carries their content)."""
 
     def __init__(self, index: str, ids: list[str], reasons: list[str] = ()) -> None:
-        super().__init__(f"{index}: {len(ids)} document(s) refused ({', '.join(reasons)}): {', '.join(ids[:10])}")
-        self.ids = ids
+        super().__init__(f"{index}: {len(ids)} document(s) refused ({', '.join(reasons)}): {', '.join(ids[:10])}",
+                         ids, reasons)
 
 
 class IndexMissing(BulkFailed):
