@@ -61,6 +61,15 @@ def _id_param() -> dict:
     return {"name": "report_id", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
 
 
+def _idempotency_key_param() -> dict:
+    return {"name": "Idempotency-Key", "in": "header", "required": False,
+            "description": "A key of the client's choosing (e.g. a UUID) per new report: a retry with the same key "
+                           "and body returns the report the first request created (201, Idempotent-Replayed: true) "
+                           "instead of creating another; the same key with another body is a 422.",
+            "schema": {"type": "string", "minLength": 1, "maxLength": 200,
+                       "pattern": "^[\\x21-\\x7e]([\\x20-\\x7e]*[\\x21-\\x7e])?$"}}
+
+
 def _patch_schema() -> SeizureReportPatchSchema:
     """Every field of a PATCH body is optional but the version (the route loads it with partial=...)."""
     schema = SeizureReportPatchSchema()
@@ -95,6 +104,7 @@ def openapi_document() -> dict:
         "get": {"summary": "Reports the user may see, newest first", "parameters": list_params,
                 "responses": _responses("200", "SeizurePage", "422")},
         "post": {"summary": "Create a report (a draft, or submitted with submit=true)",
+                 "parameters": [_idempotency_key_param()],
                  "requestBody": {"required": True, **_json("SeizureCreate")},
                  "responses": _responses("201", "SeizureReport", "400", "403", "413", "422")},
     })
