@@ -30,7 +30,9 @@ AUDIENCE = {
     "network": {"administration", "regional_office"},
     "partners": {"administration", "regional_office", "partner"},
 }
-SHARED = {"submitted", "validated"}  # draft and withdrawn: the reporting organisation only
+# draft and withdrawn: the reporting organisation only. A returned report stays submitted, hence shared
+# (docs/validation.md).
+SHARED = {"submitted", "returned", "validated"}
 TLP_ORDER = ["clear", "green", "amber", "amber+strict", "red"]  # a product carries the most restrictive
 
 
@@ -53,6 +55,13 @@ def sees_persons(viewer: ViewerSpec, report: ReportSpec) -> bool:
 def counts_in_figures(viewer: ViewerSpec, report: ReportSpec) -> bool:
     """Figures and products count shared reports only (a draft is nobody's result, not even its owner's)."""
     return sees(viewer, report) and report.status in SHARED
+
+
+def in_validation_queue(viewer: ViewerSpec, report: ReportSpec) -> bool:
+    """The queue: regional validators, reports of the network awaiting validation that they may see
+    (none of the world's reports was created or changed by a validator)."""
+    return (viewer.org.kind == "regional_office" and viewer.role == "validator" and report.status == "submitted"
+            and sees(viewer, report))
 
 
 def sees_operation(viewer: ViewerSpec) -> bool:
@@ -106,8 +115,9 @@ def assert_absent(text: str, report: ReportSpec, world, where: str) -> None:  # 
 
 
 def assert_persons(text: str, viewer: ViewerSpec, report: ReportSpec, where: str, allowed: bool) -> None:
+    """Persons, and a validator's comments (the same readers: docs/validation.md)."""
     name, passport = report.person_canaries
-    shown = [c for c in (name, passport.lower()) if c in text]
+    shown = [c for c in (name, passport.lower(), report.comment_canary) if c and c in text]
     if not allowed:
         assert not shown, f"{where}: persons of {report.name} shown to {viewer.name}: {shown}"
 
@@ -126,8 +136,10 @@ def _named_cases() -> list:
             expected = ("sees+persons" if sees_persons(viewer, report) else "sees") if visible else "404"
             for path in ("api detail", "web detail"):
                 cases.append(pytest.param(path, viewer, report, id=row_id(path, viewer, report, expected)))
-            if not visible:  # (visible: a redirect to the detail page, and the form for its officers)
-                for path in ("web by reference", "web edit form")[:2 if viewer.role == "officer" else 1]:
+            if not visible:  # (visible: a redirect to the detail page, a form for those who may use it)
+                paths = ["web by reference"] + {"officer": ["web edit form"],
+                                                "validator": ["web validation form"]}.get(viewer.role, [])
+                for path in paths:
                     cases.append(pytest.param(path, viewer, report, id=row_id(path, viewer, report, "404")))
     return cases
 
@@ -137,6 +149,7 @@ NAMED = {
     "web detail": lambda w, v, r: w.page(v, f"/reports/{w.ids[r.number]}"),
     "web by reference": lambda w, v, r: w.page(v, f"/reports/by-reference/{w.references[r.number]}"),
     "web edit form": lambda w, v, r: w.page(v, f"/reports/{w.ids[r.number]}/edit"),
+    "web validation form": lambda w, v, r: w.page(v, f"/reports/{w.ids[r.number]}/validation"),
 }
 
 
@@ -153,6 +166,8 @@ def test_a_named_report(world, path: str, viewer: ViewerSpec, report: ReportSpec
     name, passport = report.person_canaries
     if sees_persons(viewer, report):
         assert name in text and passport.lower() in text, "persons missing for a viewer who may see them"
+        if report.comment_canary and path == "web detail":
+            assert report.comment_canary in text, "the validator's comment missing for its readers"
     else:
         assert_persons(text, viewer, report, path, allowed=False)
 
@@ -164,7 +179,12 @@ WRITES = {
                                        json={"narrative": "overwritten", "version": 1}),
     "api withdraw": lambda w, v, r: w.api(v, "POST", f"/seizures/{w.ids[r.number]}/withdraw"),
     "web submit": lambda w, v, r: _form_post(w, v, f"/reports/{w.ids[r.number]}/submit"),
+    "api validate": lambda w, v, r: w.api(v, "POST", f"/seizures/{w.ids[r.number]}/validate",
+                                          json={"decision": "validate", "checklist": {}}),
 }
+WRITES["api return"] = lambda w, v, r: w.api(v, "POST", f"/seizures/{w.ids[r.number]}/return",
+                                             json={"comment": "overwritten"})
+WRITERS = {"api validate": "validator", "api return": "validator"}  # the role that would act; officers for the others
 
 
 def _form_post(world, viewer: ViewerSpec, path: str):  # noqa: ANN001,ANN202
@@ -174,7 +194,7 @@ def _form_post(world, viewer: ViewerSpec, path: str):  # noqa: ANN001,ANN202
 
 def _write_cases() -> list:
     return [pytest.param(path, viewer, report, id=row_id(path, viewer, report, "404"))
-            for path in WRITES for viewer in VIEWERS if viewer.role == "officer"
+            for path in WRITES for viewer in VIEWERS if viewer.role == WRITERS.get(path, "officer")
             for report in REPORTS if not sees(viewer, report)]
 
 
@@ -195,15 +215,16 @@ def test_the_writes_changed_nothing(world) -> None:  # noqa: ANN001
     for report in REPORTS:
         status, version, narrative = rows[world.ids[report.number]]
         assert (status, version, narrative.split()[0]) == (
-            report.status, world.versions[report.number], f"{report.canary}narr"), report.name
+            report.api_status, world.versions[report.number], f"{report.canary}narr"), report.name
     assert len(rows) == len(REPORTS)
 
 
 # --- paths that list or count reports ---------------------------------------------------------------------
 
+STATUS_VALUES = ("draft", "submitted", "validated", "withdrawn")
 LIST_FILTERS = ("", "status=draft", "status=submitted", "status=validated", "status=withdrawn", "organisation=JM",
                 "organisation=KY", "category=tobacco", "from=2026-03-01&to=2026-06-30")
-SEARCH_FILTERS = ("", "q=qz*", "organisation=KY", "status=draft", f"operation={OPERATION}",
+SEARCH_FILTERS = ("", "q=qz*", "organisation=KY", "status=draft", f"operation={OPERATION}", "validation=returned",
                   "from=2026-03-01&to=2026-06-30&quantity_min=987600&quantity_max=987700", "q=wharf&sort=date_desc")
 PERSON_QUERY = " OR ".join(term for r in REPORTS for term in (r.person_canaries[0], r.person_canaries[1]))
 
@@ -260,11 +281,27 @@ COLLECTIONS = {
                                            ("", "q=qz*", "q=narrative", "organisation=KY")), sees, None),
     "search export.csv": (lambda w, v: "\n".join(_api_text(w, v, f"/search/export.csv?{f}") for f in
                                                  ("", "q=qz*", "organisation=JM")), sees, None),
+    "validation queue": (lambda w, v: _page_text(w, v, "/validation", 200 if _validator(v) else 403),
+                         in_validation_queue, sees_persons),
+    "api validation queue": (lambda w, v: _queue_api(w, v), in_validation_queue, sees_persons),
     "operation page": (_operation_page, in_operation_figures, None),
     "api operation figures": (_operation_figures, in_operation_figures, None),
     "conference page": (_conference_page, in_conference_figures, None),
 }
-LISTS_REFERENCES = {"api list", "web list", "search api", "search page", "search export.csv", "api operation figures"}
+LISTS_REFERENCES = {"api list", "web list", "search api", "search page", "search export.csv", "api operation figures",
+                    "validation queue", "api validation queue"}
+
+
+def _validator(viewer: ViewerSpec) -> bool:
+    return viewer.org.kind == "regional_office" and viewer.role == "validator"
+
+
+def _queue_api(world, viewer: ViewerSpec) -> str:  # noqa: ANN001
+    if _validator(viewer):
+        return _api_text(world, viewer, "/validation/queue?per_page=200")
+    response = world.api(viewer, "GET", "/validation/queue")
+    assert response.status_code == 403
+    return response.get_data(as_text=True)
 
 
 def _collection_cases() -> list:
@@ -305,8 +342,7 @@ def _viewer_cases(name: str) -> list:
 
 @pytest.mark.parametrize("viewer", _viewer_cases("api list totals"))
 def test_api_list_totals(world, viewer: ViewerSpec) -> None:  # noqa: ANN001
-    for query, where in [("", {})] + [(f"status={s}", {"status": s}) for s in ("draft", "submitted", "validated",
-                                                                                "withdrawn")] \
+    for query, where in [("", {})] + [(f"status={s}", {"api_status": s}) for s in STATUS_VALUES] \
             + [(f"organisation={o}", {"reporter": o}) for o in ("JM", "KY")]:
         body = _api_json(world, viewer, f"/seizures?per_page=200&{query}")
         assert body["total"] == len(_expected(viewer, **where)) == len(body["results"]), query
@@ -327,7 +363,9 @@ def test_search_aggregates(world, viewer: ViewerSpec) -> None:  # noqa: ANN001
         assert body["total"] == len(expected) == len(body["hits"]), query
         facets = {name: {b["value"]: b["count"] for b in buckets} for name, buckets in body["facets"].items()}
         assert facets["organisation"] == dict(Counter(r.reporter for r in expected)), query
-        assert facets["status"] == dict(Counter(r.status for r in expected)), query
+        assert facets["status"] == dict(Counter(r.api_status for r in expected)), query
+        states = {"submitted": "awaiting", "returned": "returned", "validated": "validated"}
+        assert facets["validation"] == dict(Counter(states[r.status] for r in expected if r.status in states)), query
         assert facets["country"] == dict(Counter(r.reporter for r in expected)), query
         assert sum(facets["category"].values()) == len(expected), query
         if expected:
@@ -375,7 +413,9 @@ def test_operation_figures(world, viewer: ViewerSpec) -> None:  # noqa: ANN001
 
 COVERED = {"api.get_seizure", "seizures.detail", "seizures.by_reference", "seizures.edit", "api.list_seizures",
            "seizures.index", "api.search", "search.index", "api.search_export", "operations.detail",
-           "api.operation_figures", "conferences.detail", "api.job_file"}  # job_file: test_leak_products.py
+           "api.operation_figures", "conferences.detail", "api.job_file",  # job_file: test_leak_products.py
+           "validation.queue", "api.validation_queue", "validation.decide",
+           "audit.index", "audit.export_csv", "api.audit_trail"}  # the audit trail: test_leak_audit.py
 NO_REPORT_DATA = {
     "static", "jobs.static", "health.healthz", "api.openapi", "api.vocabularies", "api.me", "api.list_organisations",
     "users.login", "users.second_factor", "users.second_factor_setup", "users.account", "users.change_password",

@@ -8,6 +8,11 @@ its own application context, as when served.
 Canaries: report number `n` carries `qz<nn>` at the start of every free-text field it has (narrative,
 concealment details, item description, vessel name, place name, a person's name, a passport number), so
 `qz<nn>` anywhere in a response means report `n` contributed to it. Its quantity is 987 600 + n sticks.
+A validator's comment on it (`qz<nn>comm`) follows the rule of persons.
+
+States: draft, submitted (awaiting validation), returned (submitted, sent back by a JIO validator with a
+comment), validated (by a JIO validator with a comment; an `organisation` report, which no validator can
+see, is set validated directly: the rule must hold however a report reached a state), withdrawn.
 """
 from __future__ import annotations
 
@@ -28,7 +33,7 @@ from tests.conftest import TestConfig, _fresh_database_url, make_app
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 OPERATION = "OP-LEAK-2026"
 DISTRIBUTIONS = ("organisation", "operation", "network", "partners")
-STATUSES = ("draft", "submitted", "validated", "withdrawn")
+STATUSES = ("draft", "submitted", "returned", "validated", "withdrawn")
 # A TLP each distribution allows (red and amber+strict only where DESIGN.md permits them).
 TLPS = {"organisation": ("red", "amber"), "operation": ("amber+strict", "green"),
         "network": ("amber", "green"), "partners": ("green", "clear")}
@@ -92,6 +97,11 @@ class ReportSpec:
         return f"qz{self.number:02d}"
 
     @property
+    def api_status(self) -> str:
+        """The report's `status` field: a returned report is still `submitted`."""
+        return "submitted" if self.status == "returned" else self.status
+
+    @property
     def quantity(self) -> int:
         return QUANTITY_BASE + self.number
 
@@ -104,6 +114,13 @@ class ReportSpec:
         return f"{self.canary}pers", f"{self.canary}pass".upper()
 
     @property
+    def comment_canary(self) -> str | None:
+        """The validator's comment, on returned reports and those validated through the service."""
+        if self.status == "returned" or (self.status == "validated" and self.distribution != "organisation"):
+            return f"{self.canary}comm"
+        return None
+
+    @property
     def seized_on(self) -> date:
         return date(2026, 3, 1) + timedelta(days=self.number)
 
@@ -113,6 +130,8 @@ def _report_specs() -> tuple[ReportSpec, ...]:
     for reporter in REPORTERS:
         for distribution in DISTRIBUTIONS:
             for index, status in enumerate(STATUSES):
+                if status == "returned" and distribution == "organisation":
+                    continue  # no validator can see it, so none can return it
                 number += 1
                 specs.append(ReportSpec(number, reporter, distribution, status, TLPS[distribution][index % 2]))
     return tuple(specs)
@@ -192,7 +211,7 @@ def build(tmp: Path, name: str, config: type[TestConfig] = LeakConfig) -> World:
     app = make_app(url)
     app.config.from_object(config(url))
     world = World(app, url)
-    with app.app_context():
+    with app.test_request_context():  # the audit trail records who did what from where
         _populate(world)
         db.session.commit()
     return world
@@ -210,6 +229,7 @@ def _populate(world: World) -> None:
     from app.conferences.schemas import ConferenceSchema
     from app.seizures import services as seizure_services
     from app.users import services as user_services
+    from app.validation import services as validation
 
     orgs = {o.code: factories.org(o.code, o.kind, f"{o.code} leak organisation") for o in ORGS}
     users = {}
@@ -224,8 +244,13 @@ def _populate(world: World) -> None:
         report = factories.report(author, submit=spec.status != "draft", **report_body(spec))
         if spec.status == "withdrawn":
             seizure_services.withdraw_report(author, report)
-        elif spec.status == "validated":
+        elif spec.status == "validated" and spec.distribution == "organisation":
             _mark_validated(report)
+        elif spec.status == "validated":
+            validation.validate_report(users["JIO.validator"], report, dict.fromkeys(validation.CHECKLIST, True),
+                                       f"{spec.comment_canary} all checked")
+        elif spec.status == "returned":
+            validation.return_report(users["JIO.validator"], report, f"{spec.comment_canary} check the quantity")
         db.session.flush()
         world.ids[spec.number], world.references[spec.number] = report.id, report.reference
         world.versions[spec.number] = report.version
@@ -238,7 +263,7 @@ def _populate(world: World) -> None:
 
 
 def _mark_validated(report) -> None:  # noqa: ANN001
-    """Validation is another feature's; until a service exists the state is set as it would leave it."""
+    """The state as the validation service leaves it (for a report no validator can reach)."""
     from app.database import utcnow
     from app.search.services import report_changed
 
