@@ -117,6 +117,13 @@ def render_product(product: str, context: dict, *, timeout: float = DEFAULT_TIME
                     cpu_seconds=used["cpu_s"])
 
 
+def start_fork_server() -> None:
+    """Start the fork server if it is not running, without waiting for it: it preloads WeasyPrint (about
+    two seconds of imports) while the caller does other work, such as building the context from the
+    database, and the render that follows starts warm."""
+    forkserver.ensure_running()
+
+
 def run_in_child(target: str, payload: Any, *, timeout: float, memory_mb: int,
                  progress: Progress | None = None) -> tuple[Any, dict]:
     """Run the function named by `target` ("module:function") as function(payload, progress) in a fresh

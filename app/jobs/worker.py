@@ -162,6 +162,7 @@ def run_job(job_id: str, name: str) -> None:
         _fail(job_id, name, problem)
         return
     try:
+        _start_renderer()  # its start-up overlaps the queries that build the context
         context = kind.build_context(job.requested_by, dict(job.params))
         product_hash = input_hash(kind.name, context)
         reused = db.session.scalar(select(ProductFile.input_hash).where(ProductFile.input_hash == product_hash))
@@ -186,6 +187,14 @@ def run_job(job_id: str, name: str) -> None:
         else:
             log.exception("job %s stopped by an unexpected error", job_id)
             _fail(job_id, name, "an unexpected error stopped the job; it has been logged")
+
+
+def _start_renderer() -> None:
+    try:
+        from reports.renderer import start_fork_server
+    except ImportError:
+        return
+    start_fork_server()
 
 
 def _is_render_error(exc: Exception) -> bool:
