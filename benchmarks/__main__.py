@@ -55,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
             for row in module.run(ctx):
                 row.module = name
                 rows.append(row)
+    notes.extend(ctx.notes)
     if args.scale != 1:
         notes.append(f"Request counts scaled by {args.scale}.")
     missed = [r for r in rows if r.met is False]

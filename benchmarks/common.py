@@ -67,6 +67,7 @@ class Context:
     server: BenchServer
     database: str
     scale: float = 1.0
+    notes: list[str] = field(default_factory=list)  # a module's remarks for the report
     _tokens: dict[str, str] = field(default_factory=dict)
 
     @property
