@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Iterator
 
 import click
 from flask import current_app
@@ -23,10 +24,22 @@ def reindex() -> None:
     """Rebuild the search index from every report (searches keep answering meanwhile)."""
     started = time.perf_counter()
     last_row = db.session.scalar(select(func.max(SearchOutbox.id))) or 0
-    ids = services.all_report_ids()
     db.session.commit()
     backend = services.get_backend(committing=True)
-    count = backend.rebuild(services.documents_for(ids))
+    read: list[str] = []
+
+    def documents() -> Iterator[dict]:
+        # The report ids are read once the rebuild has started (Elasticsearch: its new index already
+        # receives every change), never before: a report created in between would be in neither.
+        read.extend(services.all_report_ids())
+        db.session.commit()
+        yield from services.documents_for(read)
+
+    count = backend.rebuild(documents())
+    # Belt and braces: any report the rebuild did not read (created while it ran) is indexed now.
+    created = sorted(set(services.all_report_ids()) - set(read))
+    if created:
+        count += backend.index(services.documents_for(created))
     # Rows enqueued before the rebuild read the reports are covered by it.
     db.session.execute(delete(SearchOutbox).where(SearchOutbox.id <= last_row))
     db.session.commit()

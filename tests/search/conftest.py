@@ -65,3 +65,14 @@ def engine_stopped(app, monkeypatch):  # noqa: ANN001
     yield backend
     backend.client.close()
 
+
+@pytest.fixture
+def on_elasticsearch(app, monkeypatch, elasticsearch_backend: ElasticsearchBackend) -> ElasticsearchBackend:  # noqa: ANN001
+    """The app's backend is Elasticsearch: reports wait in the outbox for the worker."""
+    from app.search import services
+
+    monkeypatch.setitem(app.config, "ELASTICSEARCH_URL", "http://elasticsearch.invalid:9200")
+    state = app.extensions.setdefault(services.EXTENSION, {})
+    monkeypatch.setitem(state, "backend", elasticsearch_backend)
+    monkeypatch.setitem(state, "committing", elasticsearch_backend)
+    return elasticsearch_backend

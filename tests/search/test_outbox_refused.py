@@ -16,16 +16,6 @@ from search.documents import build_document
 from tests import factories
 
 
-@pytest.fixture
-def on_elasticsearch(app, monkeypatch, elasticsearch_backend: ElasticsearchBackend) -> ElasticsearchBackend:  # noqa: ANN001
-    """The app's backend is Elasticsearch: reports wait in the outbox for the worker."""
-    monkeypatch.setitem(app.config, "ELASTICSEARCH_URL", "http://elasticsearch.invalid:9200")
-    state = app.extensions.setdefault(services.EXTENSION, {})
-    monkeypatch.setitem(state, "backend", elasticsearch_backend)
-    monkeypatch.setitem(state, "committing", elasticsearch_backend)
-    return elasticsearch_backend
-
-
 def test_a_refused_document_is_left_aside_and_the_others_are_indexed(app, client, world, monkeypatch,
                                                                      on_elasticsearch) -> None:  # noqa: ANN001
     officer = world["jm_officer"]
