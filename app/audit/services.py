@@ -34,7 +34,7 @@ from datetime import datetime, time, timedelta, timezone
 
 from flask import Flask, Response, g, has_request_context, request
 from flask_sqlalchemy.session import Session as FlaskSession
-from sqlalchemy import Select, event, func, or_, select
+from sqlalchemy import Select, and_, event, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.audit.chain import append
@@ -261,7 +261,11 @@ def trail_query(user, filters: dict) -> Select:  # noqa: ANN001
     stmt = select(AuditRecord.__table__).order_by(AuditRecord.id.desc())
     if not user.has_role("sysadmin"):
         org = user.organisation_id
-        stmt = stmt.where(or_(AuditRecord.organisation_id == org, AuditRecord.subject_organisation_id == org))
+        # A denied access names a report of another organisation (app.seizures.services._record_invisible):
+        # it is its owner's record. In the actor's organisation's trail it would name reports that do not
+        # exist for them, and whether it appears would tell which references exist.
+        own_actions = and_(AuditRecord.organisation_id == org, AuditRecord.action != "report.access")
+        stmt = stmt.where(or_(own_actions, AuditRecord.subject_organisation_id == org))
     return stmt.where(*_conditions(filters))
 
 

@@ -131,3 +131,18 @@ def test_the_api_is_documented(api):
     assert {"200", "403", "422"} <= set(operation["responses"])
     assert {p["name"] for p in operation["parameters"]} >= {"actor", "action", "outcome", "subject", "from", "to"}
     assert "hash" in document["components"]["schemas"]["AuditRecord"]["properties"]
+
+
+def test_a_denied_attempt_is_shown_to_the_report_owner_s_managers_only(api, world):
+    """The JM analyst names KY's red report: KY's managers see the attempt; JM's do not, or the trail
+    would tell them that the id exists (a missing id leaves no record)."""
+    ky_manager = factories.user(world.ky, "manager")
+    secret = factories.report(world["ky_officer"], marking={"tlp": "red", "distribution": "organisation"})
+    db.session.commit()
+    assert api.as_(world["jm_analyst"]).get(f"/seizures/{secret.id}").status_code == 404
+    assert api.as_(world["jm_analyst"]).get(f"/seizures/{factories.new_id()}").status_code == 404
+    assert last("report.access").subject_id == secret.id
+    jm_view = api.as_(world["jm_manager"]).get("/audit?per_page=200").get_data(as_text=True)
+    assert secret.id not in jm_view and '"report.access"' not in jm_view
+    ky_view = api.as_(ky_manager).get("/audit?action=report.access").get_json()
+    assert [(r["actor_email"], r["subject_id"]) for r in ky_view["results"]] == [(world["jm_analyst"].email, secret.id)]
