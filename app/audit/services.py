@@ -13,10 +13,10 @@ appended in one of two places:
 
 One record per request, written before the response leaves: nothing is held in memory across
 requests, so nothing is lost when a process dies (batching across requests would be cheaper and
-would lose the batch). If the append fails, the response is replaced by a 503 that says so and the
-failure is logged: a read that could not be recorded is not served (it is not turned into a silent
-500, and the record is not silently dropped). A record whose write transaction failed to commit is
-appended afterwards with outcome "failure".
+would lose the batch; the cost is measured in docs/audit.md). If the append fails, the response is
+replaced by a 503 that says so and the failure is logged: a read that could not be recorded is not
+served (it is not turned into a silent 500, and the record is not silently dropped). The records of
+a write transaction that rolled back are appended afterwards with outcome "failure".
 
 Outside a request (CLI commands, workers) `record` appends at once in the caller's transaction, which
 the command commits (services flush, the command commits).
@@ -249,15 +249,15 @@ event.listen(FlaskSession, "after_rollback", _after_rollback)
 
 # --- reading the trail -----------------------------------------------------------------------------
 
-def may_read_trail(user) -> bool:  # noqa: ANN001
-    return user.has_role("manager") or user.has_role("sysadmin")
+def require_trail_reader(user) -> None:  # noqa: ANN001
+    if not (user.has_role("manager") or user.has_role("sysadmin")):
+        raise Forbidden("only managers and system administrators read the audit trail")
 
 
 def trail_query(user, filters: dict) -> Select:  # noqa: ANN001
     """The records `user` may read, newest first: a sysadmin all of them; a manager those whose actor
     belongs to their organisation or whose subject does (its report, user, operation…). Others: Forbidden."""
-    if not may_read_trail(user):
-        raise Forbidden("only managers and system administrators read the audit trail")
+    require_trail_reader(user)
     stmt = select(AuditRecord.__table__).order_by(AuditRecord.id.desc())
     if not user.has_role("sysadmin"):
         org = user.organisation_id
