@@ -78,8 +78,8 @@ def verify(session: Session, batch: int = 1000) -> Verdict:
                            .where(AuditChainHead.id == 1)).one_or_none()
     if head is None or head.last_id != expected_id - 1 or head.last_hash != last_hash:
         last = head.last_id if head else "?"
-        return Verdict(False, checked, expected_id, f"the chain head names record {last} but the chain ends at "
-                                                    f"record {expected_id - 1}: records were removed or added at the end")
+        return Verdict(False, checked, expected_id, f"the chain head names record {last} but the chain ends at record "
+                                                    f"{expected_id - 1}: records were removed or added at the end")
     return Verdict(True, checked)
 
 
