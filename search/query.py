@@ -55,6 +55,9 @@ class SearchQuery:
     sort: Sort = "relevance"
     page: int = 1
     per_page: int = 20
+    # Hits (ids, order) and the total only: no facets, histogram, totals or highlights. For paging
+    # through every result (the CSV export), where counting again per page would be wasted work.
+    hits_only: bool = False
 
 
 @dataclass(frozen=True)

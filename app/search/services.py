@@ -284,9 +284,9 @@ def matching_reports(user, query: SearchQuery) -> Iterator:  # noqa: ANN001
 
     viewer = viewer_for(user)
     backend = get_backend()
-    per_page = 200
+    per_page = 1000  # hits only (no counting per page): ten requests at most, from + size within the window
     for page in range(1, MAX_RESULT_WINDOW // per_page + 1):
-        result = backend.search(replace(query, page=page, per_page=per_page), viewer)
+        result = backend.search(replace(query, page=page, per_page=per_page, hits_only=True), viewer)
         ids = [hit.id for hit in result.hits]
         if not ids:
             return

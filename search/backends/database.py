@@ -243,6 +243,9 @@ class DatabaseBackend:
                 mask &= text_mask
             total = int(np.count_nonzero(mask))
             page_docs = _page(columns, mask, query, scores)
+            if query.hits_only:
+                return SearchResult(total=total, page=query.page, per_page=query.per_page, facets={}, histogram=[],
+                                    totals=[], hits=self._hits(connection, page_docs, parse("")))
             return SearchResult(
                 total=total, page=query.page, per_page=query.per_page,
                 hits=self._hits(connection, page_docs, parsed),

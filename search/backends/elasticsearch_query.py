@@ -139,7 +139,7 @@ def compile_search(query: SearchQuery, viewer: Viewer, languages: tuple[str, ...
     if not parsed.is_empty:
         text = text_query(parsed, viewer, languages)
         bool_query.update(text.bool_parts)
-        highlight = highlight_section(text, languages)
+        highlight = None if query.hits_only else highlight_section(text, languages)
     body = {
         "query": {"bool": bool_query},
         "from_": (query.page - 1) * query.per_page,
@@ -147,8 +147,9 @@ def compile_search(query: SearchQuery, viewer: Viewer, languages: tuple[str, ...
         "sort": sort_clause(query, bool(parsed.required)),
         "source_includes": list(HIT_SOURCE),
         "track_total_hits": True,
-        "aggregations": aggregations(query.filters),
     }
+    if not query.hits_only:
+        body["aggregations"] = aggregations(query.filters)
     if highlight:
         body["highlight"] = highlight
     return body
@@ -159,12 +160,16 @@ def read_response(query: SearchQuery, response) -> SearchResult:
     if response is None:
         return SearchResult(total=0, page=query.page, per_page=query.per_page, hits=[],
                             facets={name: [] for name in FILTER_FIELDS}, histogram=[], totals=[])
+    hits = [_hit(raw) for raw in response["hits"]["hits"]]
+    if query.hits_only:
+        return SearchResult(total=response["hits"]["total"]["value"], page=query.page, per_page=query.per_page,
+                            hits=hits, facets={}, histogram=[], totals=[])
     aggs = response["aggregations"]
     return SearchResult(
         total=response["hits"]["total"]["value"],
         page=query.page,
         per_page=query.per_page,
-        hits=[_hit(raw) for raw in response["hits"]["hits"]],
+        hits=hits,
         facets={name: [FacetBucket(b["key"], b["doc_count"]) for b in aggs[f"facet_{name}"]["buckets"]]
                 for name in FILTER_FIELDS},
         histogram=[(b["key_as_string"], b["doc_count"]) for b in aggs["histogram"]["buckets"]],

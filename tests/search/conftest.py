@@ -67,7 +67,8 @@ def engine_stopped(app, monkeypatch):  # noqa: ANN001
 
 
 @pytest.fixture
-def on_elasticsearch(app, monkeypatch, elasticsearch_backend: ElasticsearchBackend) -> ElasticsearchBackend:  # noqa: ANN001
+def on_elasticsearch(app, monkeypatch,  # noqa: ANN001
+                     elasticsearch_backend: ElasticsearchBackend) -> ElasticsearchBackend:
     """The app's backend is Elasticsearch: reports wait in the outbox for the worker."""
     from app.search import services
 

@@ -268,6 +268,15 @@ class SearchBackendContract:
         assert self.ordered(corpus, result) == ["A"]
         assert self.search(backend, world["jio_analyst"], page=3, per_page=3).hits == []
 
+    def test_hits_only_gives_the_same_hits_and_total(self, backend, world, corpus) -> None:  # noqa: ANN001
+        full = self.search(backend, world["jm_analyst"], "cigarettes", sort="date_asc")
+        bare = backend.search(SearchQuery(text="cigarettes", sort="date_asc", hits_only=True),
+                              viewer_for(world["jm_analyst"]))
+        assert ([h.id for h in bare.hits], bare.total) == ([h.id for h in full.hits], full.total)
+        assert full.facets["category"] and any(h.highlights for h in full.hits)
+        assert (bare.facets, bare.histogram, bare.totals) == ({}, [], [])
+        assert not any(h.highlights for h in bare.hits)
+
     def test_results_stop_at_ten_thousand(self, backend, world, corpus) -> None:  # noqa: ANN001
         self.search(backend, world["jio_analyst"], page=50, per_page=200)
         with pytest.raises(QueryError):

@@ -29,6 +29,14 @@ def test_the_sharing_rule_is_inside_the_filter_of_every_search() -> None:
     assert "persons_text" not in json.dumps(body["highlight"])
 
 
+def test_an_export_page_asks_for_hits_only() -> None:
+    body = compile_search(SearchQuery(text="cigarettes", per_page=1000, page=10, hits_only=True), JIO_VALIDATOR,
+                          ("en", "es", "fr"))
+    assert "aggregations" not in body and "highlight" not in body
+    assert body["from_"] + body["size"] == 10_000
+    assert body["query"]["bool"]["filter"][0] == visibility_filter(JIO_VALIDATOR)
+
+
 def test_the_rule_as_a_query() -> None:
     rule = visibility_filter(JIO_VALIDATOR)
     assert rule == {"bool": {"minimum_should_match": 1, "should": [
