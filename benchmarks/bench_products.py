@@ -43,6 +43,9 @@ class Measure:
     goal: str = ""
     met: bool | None = None
     load: float = float("nan")  # the 1-minute load average when the render ended
+    # The CPU time of the busier of the render's processes (child, annex helper): about the wall time the
+    # render takes on an idle machine with a core for each, whatever the load was.
+    busier_cpu: float = float("nan")
 
 
 def plain_annex(payload: str, progress) -> dict:
@@ -86,13 +89,15 @@ def measure(rounds: int = ROUNDS) -> tuple[list[Measure], list[str]]:
     def product(name: str, kind: str, context: dict) -> Measure:
         rendered = render_product(kind, context, timeout=1800, memory_mb=2048)
         result = Measure(name, rendered.seconds, rendered.peak_memory_kb / 1024, rendered.pages,
-                         rendered.cpu_seconds, load=os.getloadavg()[0])
+                         rendered.cpu_seconds, load=os.getloadavg()[0],
+                         busier_cpu=max(rendered.child_cpu_seconds, rendered.cpu_seconds - rendered.child_cpu_seconds))
         del rendered
         gc.collect()
         rss_after.append(parent_rss_mb())
         loads.append(result.load)
-        print(f"{name}: {result.seconds:.2f} s, CPU {result.cpu_seconds:.1f} s, peak {result.peak_mb:.0f} MB, "
-              f"{result.pages} pages, load {result.load:.1f}", file=sys.stderr, flush=True)
+        print(f"{name}: {result.seconds:.2f} s, CPU {result.cpu_seconds:.1f} s (busier process "
+              f"{result.busier_cpu:.1f} s), peak {result.peak_mb:.0f} MB, {result.pages} pages, "
+              f"load {result.load:.1f}", file=sys.stderr, flush=True)
         return result
 
     def plain(rows: int) -> Measure:
@@ -125,7 +130,9 @@ def measure(rounds: int = ROUNDS) -> tuple[list[Measure], list[str]]:
     product(f"operation summary, {SMALL:,} seizures (last)", "operation_summary", contexts[SMALL])
 
     small_time = median([m.seconds for m in small])
-    small_row = _summary(small, f"< {SMALL_GOAL_SECONDS:g} s (median of {rounds}: {small_time:.2f} s)")
+    busier = median([m.busier_cpu for m in small])
+    small_row = _summary(small, f"< {SMALL_GOAL_SECONDS:g} s (median of {rounds}: {small_time:.2f} s; CPU of the "
+                                f"busier process {busier:.2f} s: about the time on an idle machine)")
     small_row.met = small_time < SMALL_GOAL_SECONDS
     time_ratios = [p.seconds / b.seconds for p, b in zip(large, large_plain)]
     memory_ratios = [p.peak_mb / b.peak_mb for p, b in zip(large, large_plain)]
@@ -158,7 +165,7 @@ def _summary(measures: list[Measure], goal: str) -> Measure:
     name = first.name + (f" (median of {len(measures)})" if len(measures) > 1 else "")
     return Measure(name, median([m.seconds for m in measures]), median([m.peak_mb for m in measures]), first.pages,
                    median([m.cpu_seconds for m in measures]), goal=goal,
-                   load=median([m.load for m in measures]))
+                   load=median([m.load for m in measures]), busier_cpu=median([m.busier_cpu for m in measures]))
 
 
 def run(ctx) -> list:

@@ -51,10 +51,11 @@ def die_with_parent(parent: int | None = None) -> None:
 
 def usage() -> dict:
     """Peak resident set (KiB) and CPU time (s) of this process plus the helper processes it waited for
-    (they run at the same time, so the peaks add up)."""
+    (they run at the same time, so the peaks add up), and this process's own CPU time."""
     own, helpers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return {"peak_kb": own.ru_maxrss + helpers.ru_maxrss,
-            "cpu_s": own.ru_utime + own.ru_stime + helpers.ru_utime + helpers.ru_stime}
+            "cpu_s": own.ru_utime + own.ru_stime + helpers.ru_utime + helpers.ru_stime,
+            "own_cpu_s": own.ru_utime + own.ru_stime}
 
 
 def child_main(conn, target: str, payload: Any, memory_mb: int) -> None:
