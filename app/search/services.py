@@ -21,7 +21,7 @@ from dataclasses import replace
 from flask import Flask, current_app
 from sqlalchemy import delete, event, insert, select
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from app import audit
 from app.database import utcnow, write_intent
@@ -116,7 +116,10 @@ def load_sources(report_ids: Iterable[str]) -> dict[str, dict]:
     sources: dict[str, dict] = {}
     for start in range(0, len(ids), LOAD_CHUNK):
         chunk = ids[start:start + LOAD_CHUNK]
-        for report in db.session.scalars(select(SeizureReport).where(SeizureReport.id.in_(chunk))):
+        # The `validation` block reads each report's validation history: one query per chunk, not per report.
+        stmt = select(SeizureReport).where(SeizureReport.id.in_(chunk)).options(
+            selectinload(SeizureReport.validation_actions))
+        for report in db.session.scalars(stmt):
             sources[report.id] = {**schema.dump(report), "organisation_id": report.organisation_id,
                                   "operation_ids": [op.id for op in report.operations]}
     return sources
