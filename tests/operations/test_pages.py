@@ -107,3 +107,17 @@ def test_bulk_linking_previews_the_count_then_links(client, world):
     db.session.expire_all()
     assert [o.code for o in gun.operations] == [s["operation"].code]
     assert "1 report linked" in client.get(done.headers["Location"]).get_data(as_text=True)
+
+
+def test_the_operation_page_draws_the_map_with_its_attribution_and_proportional_circles(client, world):
+    s = caribbean_shield(world)
+    db.session.commit()
+    sign_in(client, world["jio_analyst"])
+    html = client.get(f"/operations/{s['operation'].code}").get_data(as_text=True)
+    svg = re.search(r'<svg xmlns="http://www.w3.org/2000/svg" class="map w-100 h-auto".*?</svg>', html, re.S)
+    assert svg, "no map on the page"
+    circles = re.findall(r'<circle cx="[\d.]+" cy="[\d.]+" r="([\d.]+)" fill="[^"]+" fill-opacity="0.55"', svg.group(0))
+    # Three located reports the analyst may see, at three places with one report each: equal circles.
+    assert len(circles) == 3 and len(set(circles)) == 1
+    assert "Base map made with Natural Earth (public domain)" in html
+    assert ">KY<" in svg.group(0) and ">VG<" in svg.group(0)  # small island territories carry their code
