@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
 from flask import Flask, current_app
-from sqlalchemy import delete, event, insert, select
+from sqlalchemy import delete, event, false, func, insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, selectinload
 
@@ -258,14 +258,22 @@ def search_reports(user, query: SearchQuery) -> SearchResult:  # noqa: ANN001 - 
     result = get_backend().search(query, viewer)
     if result.hits:
         ids = [hit.id for hit in result.hits]
-        visible = set(db.session.scalars(select(SeizureReport.id).where(SeizureReport.id.in_(ids),
-                                                                          visible_reports_clause(viewer))))
+        rule = among_ids(visible_reports_clause(viewer))
+        visible = set(db.session.scalars(select(SeizureReport.id).where(SeizureReport.id.in_(ids), rule)))
         if len(visible) < len(ids):
             log.warning("search: %d hit(s) not visible to user %s in SQL dropped (index behind?)",
                         len(ids) - len(visible), user.id)
             result.hits = [hit for hit in result.hits if hit.id in visible]
     audit.record("search", actor=user, details=audit_details(query))
     return result
+
+
+def among_ids(rule):  # noqa: ANN001,ANN201 - a SQL condition
+    """The sharing rule checked row by row on reports already picked by id. Bare, SQLite's planner
+    answers `id IN (25 ids) AND (organisation_id = ? OR status IN (...) AND ...)` with a MULTI-INDEX
+    OR over the organisation and status indexes — every shared report, 400 ms at 100 000 — instead
+    of 25 primary-key lookups (12 ms); inside a function no index can serve it."""
+    return func.coalesce(rule, false())
 
 
 def audit_details(query: SearchQuery) -> dict:
@@ -294,7 +302,7 @@ def matching_reports(user, query: SearchQuery) -> Iterator:  # noqa: ANN001
         if not ids:
             return
         reports = {r.id: r for r in db.session.scalars(
-            select(SeizureReport).where(SeizureReport.id.in_(ids), visible_reports_clause(viewer)))}
+            select(SeizureReport).where(SeizureReport.id.in_(ids), among_ids(visible_reports_clause(viewer))))}
         yield from (reports[i] for i in ids if i in reports)
         if page * per_page >= result.total:
             return
