@@ -265,11 +265,7 @@ def _million(ctx: Context, source_url: str, tmp: Path) -> list[Row]:
     backend = DatabaseBackend(engine.connect)
     viewer = Viewer(user_id=0, organisation_id=organisation_id, organisation_kind="regional_office",
                     operation_ids=frozenset(), regional_validator=False)
-    started = time.perf_counter()
-    backend.search(_search_query({}), viewer)
-    warm = Row(benchmark=f"first search at {total:,}: load the in-memory columns", clients=1, requests=1,
-               seconds=time.perf_counter() - started, latencies_ms=[(time.perf_counter() - started) * 1000])
-    rows = [build, warm]
+    rows = [build, *_startup(backend, engine, viewer, total)]
     runs = ctx.count(40)
     for shape, params in SHAPES.items():
         query = _search_query(params)
@@ -278,6 +274,31 @@ def _million(ctx: Context, source_url: str, tmp: Path) -> list[Row]:
         row = _raw_row(f"search {total:,}, raw backend call: {shape}", lambda q=query: backend.search(q, viewer), runs)
         if shape == FACETED:
             row.goal, row.met = f"p95 < {FACETED_GOAL_P95} ms", row.p95 < FACETED_GOAL_P95
+            rows.append(row)
+            # The same query with the text match computed each time (a new text, not a page of the last one).
+            row = _raw_row(f"search {total:,}, raw backend call: {shape}, text not cached",
+                           lambda q=query: (backend._matches.clear(), backend.search(q, viewer)), runs)
         rows.append(row)
     engine.dispose()
     return rows
+
+
+def _startup(backend, engine, viewer, total: int) -> list[Row]:  # noqa: ANN001
+    """As a gunicorn worker starts (gunicorn.conf.py): the columns load in a background thread, and the
+    first search waits at most LOAD_WAIT seconds, then is told (503) that the index is loading."""
+    from search.backends import SearchUnavailable
+
+    started = time.perf_counter()
+    loading = backend.load_in_background(engine.connect)
+    try:
+        backend.search(_search_query({}), viewer)
+        answer = "answered"
+    except SearchUnavailable:
+        answer = "503 'search index loading'"
+    first = time.perf_counter() - started
+    loading.join()
+    loaded = time.perf_counter() - started
+    return [Row(benchmark=f"first search at {total:,} right after start: {answer}", clients=1, requests=1,
+                seconds=first, latencies_ms=[first * 1000]),
+            Row(benchmark=f"load the in-memory columns of {total:,} in the background", clients=1, requests=1,
+                seconds=loaded, latencies_ms=[loaded * 1000])]
