@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app import audit
@@ -49,17 +49,23 @@ def _record_editor(report: SeizureReport, user: User) -> None:
     db.session.execute(insert(report_editors).values(report_id=report.id, user_id=user.id).on_conflict_do_nothing())
 
 
-def _resolve_operations(codes: list[str]) -> list[Operation]:
+def _resolve_operations(user: User, report: SeizureReport, codes: list[str]) -> list[Operation]:
+    """The operations named, among those the user may see (any other code is unknown to them, as one that
+    does not exist) and those the report is already linked to (a link stays when its owner leaves one)."""
+    from app.operations.services import visible_operations_clause
+
     if not codes:
         return []
-    found = {op.code: op for op in db.session.scalars(select(Operation).where(Operation.code.in_(codes)))}
+    linked = [op.id for op in report.operations] if report.id else []
+    found = {op.code: op for op in db.session.scalars(select(Operation).where(
+        Operation.code.in_(codes), or_(visible_operations_clause(user), Operation.id.in_(linked))))}
     errors = {f"operations.{i}": [f"unknown operation {code!r}"] for i, code in enumerate(codes) if code not in found}
     if errors:
         raise ValidationFailed("the report refers to unknown operations", errors)
     return [found[code] for code in codes]
 
 
-def _apply(report: SeizureReport, data: dict) -> None:
+def _apply(user: User, report: SeizureReport, data: dict) -> None:
     """Copy validated input (SeizureReportSchema.load output) onto the report and its children."""
     simple = ("record_type", "country", "procedure", "traffic", "transport_mode", "detection_methods",
               "concealment_methods", "concealment_details", "narrative", "language", "arrests")
@@ -94,7 +100,7 @@ def _apply(report: SeizureReport, data: dict) -> None:
     if "persons" in data:
         report.persons = [_person(i, person) for i, person in enumerate(data["persons"])]
     if "operations" in data:
-        report.operations = _resolve_operations(data["operations"])
+        report.operations = _resolve_operations(user, report, data["operations"])
 
 
 # The report's fields as the API names them, and the columns behind each: what the audit trail
@@ -167,7 +173,7 @@ def create_report(user: User, data: dict, *, submit: bool = False, now: datetime
     report = SeizureReport(organisation_id=org.id, created_by_id=user.id, status="draft",
                            created_at=now, updated_at=now)
     report.organisation, report.created_by = org, user
-    _apply(report, data)
+    _apply(user, report, data)
     report.reference = next_reference(org.id, org.code, now.year)
     db.session.add(report)
     if submit:
@@ -230,7 +236,7 @@ def update_report(user: User, report: SeizureReport, data: dict, expected_versio
     if report.status not in EDITABLE_STATUSES:
         raise Conflict(f"a {report.status} report cannot be changed")
     before = _audited_state(report)
-    _apply(report, data)
+    _apply(user, report, data)
     if report.status == "validated":  # a changed report needs validating again
         report.status, report.validated_at = "submitted", None
     report.updated_at = utcnow()
