@@ -3,7 +3,7 @@
 Report creation: client threads create reports, each with its own Idempotency-Key, and retry with the
 same key whenever the connection breaks, without knowing whether the request landed; workers are killed
 three times meanwhile. Every acknowledged report is then in the database exactly once, no key made two
-reports, and the references have no gap.
+reports, and the references have no gap. Two requests with one key sent at the same moment make one report.
 
 Product render: the worker whose job thread renders an operation summary is killed while its render child
 runs. Another worker takes the job up once its heartbeat is stale, it ends `done` with attempts = 2 and a
@@ -174,6 +174,34 @@ def test_killed_workers_lose_and_duplicate_no_acknowledged_report(server):
     assert _gaps(references) == []
     assert requests.get(f"{server.url}/healthz", timeout=30).status_code == 200
     print(f"\n{dict(outcomes)}; killed {killed}")
+
+
+def test_two_requests_with_one_key_at_the_same_moment_make_one_report(server):
+    """The race the retries above rarely hit: the second request arrives while the first one still runs."""
+    sessions = [_session(server.tokens["officer@jm.example"]) for _ in range(2)]
+    answers: list[list[requests.Response]] = []
+    for n in range(10):
+        key, body = str(uuid.uuid4()), factories.report_payload(narrative=f"Same-key race {n}.")
+        barrier, pair = threading.Barrier(2), []
+
+        def send(session: requests.Session) -> None:
+            barrier.wait()
+            pair.append(session.post(f"{server.url}/api/v1/seizures", json=body, timeout=60,
+                                     headers={"Idempotency-Key": key}))
+
+        threads = [threading.Thread(target=send, args=(s,)) for s in sessions]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        answers.append(pair)
+
+    for pair in answers:
+        assert [r.status_code for r in pair] == [201, 201], [r.text[:200] for r in pair]
+        assert pair[0].json()["id"] == pair[1].json()["id"]
+        assert sorted(r.headers.get("Idempotent-Replayed", "") for r in pair) == ["", "true"]
+    rows = server.query("SELECT id FROM seizure_reports WHERE narrative LIKE 'Same-key race %'")
+    assert sorted(r[0] for r in rows) == sorted(pair[0].json()["id"] for pair in answers)
 
 
 def _big_operation(server: FaultServer, session: requests.Session) -> int:
