@@ -83,10 +83,15 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
+KEY_MAX = 2**31 - 1
+
+
 class KeyConverter(IntegerConverter):
     """`<int:...>` in URLs: integer keys are 32-bit on PostgreSQL, so a larger number names no row. Without the
-    bound, /conferences/233880026142144228403183616 reached the database and failed there (a 500, not a 404)."""
+    bound, /conferences/233880026142144228403183616 reached the database and failed there (a 500, not a 404).
+    Such a number becomes 0, which no row has (keys start at 1): refusing it in the converter instead makes
+    Werkzeug answer 405 to PATCH /conferences/294979763266, since the GET rule of that path matched first."""
 
-    def __init__(self, url_map, *args, **kwargs) -> None:  # noqa: ANN001,ANN002,ANN003
-        kwargs.setdefault("max", 2**31 - 1)
-        super().__init__(url_map, *args, **kwargs)
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        return number if number <= KEY_MAX else 0
