@@ -256,8 +256,8 @@ def _operation_page(world, viewer: ViewerSpec) -> str:  # noqa: ANN001
 
 
 def _operation_figures(world, viewer: ViewerSpec) -> str:  # noqa: ANN001
-    if sees_operation(viewer):
-        return _api_text(world, viewer, f"/operations/{OPERATION}/figures")
+    if sees_operation(viewer):  # every row of the seizures table on one page (it is paged, 50 by default)
+        return _api_text(world, viewer, f"/operations/{OPERATION}/figures?per_page=200")
     response = world.api(viewer, "GET", f"/operations/{OPERATION}/figures")
     assert response.status_code == 404
     return response.get_data(as_text=True)
@@ -399,13 +399,15 @@ def test_export_rows(world, viewer: ViewerSpec) -> None:  # noqa: ANN001
 
 @pytest.mark.parametrize("viewer", [v for v in _viewer_cases("operation figures") if sees_operation(v.values[0])])
 def test_operation_figures(world, viewer: ViewerSpec) -> None:  # noqa: ANN001
-    figures = _api_json(world, viewer, f"/operations/{OPERATION}/figures")
+    figures = _api_json(world, viewer, f"/operations/{OPERATION}/figures?per_page=200")
     expected = _expected(viewer, counts_in_figures)
     assert figures["reports"] == len(expected)
     assert figures["arrests"] == sum(r.arrests for r in expected)
     assert sum(row["reports"] for row in figures["by_category"]) == len(expected)
     assert sum(row["quantity"] for row in figures["by_category"]) == sum(r.quantity for r in expected)
-    assert sorted(s["reference"] for s in figures["seizures"]) == sorted(world.references[r.number] for r in expected)
+    assert figures["seizures"]["pages"] == 1
+    assert sorted(s["reference"] for s in figures["seizures"]["results"]) == sorted(
+        world.references[r.number] for r in expected)
     assert figures["tlp"] == max((r.tlp for r in expected), key=TLP_ORDER.index, default="clear")
 
 
