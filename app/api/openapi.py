@@ -57,6 +57,13 @@ def _responses(ok_code: str, ok_schema: str | dict, *errors: str) -> dict:
     return {ok_code: {"description": "OK", **_json(ok_schema)}, **{e: ERRORS[e] for e in ("401", *errors)}}
 
 
+def list_of(item: str | dict) -> dict:
+    """The body of a list endpoint: {"total": n, "results": [...]}."""
+    items = {"$ref": f"#/components/schemas/{item}"} if isinstance(item, str) else item
+    return {"type": "object", "required": ["total", "results"], "properties": {
+        "total": {"type": "integer", "minimum": 0}, "results": {"type": "array", "items": items}}}
+
+
 def _id_param() -> dict:
     return {"name": "report_id", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
 
@@ -120,7 +127,7 @@ def openapi_document() -> dict:
             "post": {"summary": summary, "parameters": [_id_param()],
                      "responses": _responses("200", "SeizureReport", "403", "404", "409")}})
     spec.path("/operations", operations={
-        "get": {"summary": "Operations", "responses": _responses("200", {"type": "object"})},
+        "get": {"summary": "Operations", "responses": _responses("200", list_of("Operation"))},
         "post": {"summary": "Create an operation (analysts)", "requestBody": {"required": True, **_json("Operation")},
                  "responses": _responses("201", "Operation", "400", "403", "422")},
     })
@@ -129,7 +136,7 @@ def openapi_document() -> dict:
                 "parameters": [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}],
                 "responses": _responses("200", "Operation", "404")}})
     spec.path("/organisations", operations={"get": {"summary": "Organisations",
-                                                    "responses": _responses("200", {"type": "object"})}})
+                                                    "responses": _responses("200", list_of("Organisation"))}})
     spec.path("/vocabularies", operations={"get": {"summary": "Every controlled list with labels and units",
                                                    "responses": _responses("200", {"type": "object"})}})
     spec.path("/me", operations={"get": {"summary": "The authenticated user", "responses": _responses("200", "Me")}})

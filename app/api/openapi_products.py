@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from apispec import APISpec
 
-from app.api.openapi import ERRORS, _json, _responses
+from app.api.openapi import ERRORS, _json, _responses, list_of
 from app.conferences.schemas import ConferenceSchema
 from app.operations.schemas import LinkRuleSchema, OperationPatchSchema
 
@@ -74,7 +74,7 @@ def add_product_paths(spec: APISpec) -> None:
         "responses": _accepted()}})
 
     spec.path("/conferences", operations={
-        "get": {"summary": "Conferences", "responses": _responses("200", {"type": "object"})},
+        "get": {"summary": "Conferences", "responses": _responses("200", list_of("Conference"))},
         "post": {"summary": "Create a conference record (analysts)", "requestBody": {"required": True,
                                                                                     **_json("Conference")},
                  "responses": _responses("201", "Conference", "400", "403", "422")}})
@@ -89,7 +89,7 @@ def add_product_paths(spec: APISpec) -> None:
         "responses": _accepted()}})
 
     spec.path("/jobs", operations={"get": {"summary": "The user's product jobs, newest first",
-                                           "responses": _responses("200", {"type": "object"})}})
+                                           "responses": _responses("200", list_of("Job"))}})
     spec.path("/jobs/{job_id}", operations={"get": {
         "summary": "A job's state and progress (the requester only)", "parameters": [job_id],
         "responses": _responses("200", {"type": "object", "properties": {"job": {"$ref": "#/components/schemas/Job"}}},
