@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from flask import Blueprint, g, jsonify, request
 from flask_login import current_user
@@ -23,6 +24,9 @@ UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 API_RATE_BATCH = 50  # API requests a worker counts before writing them (app.users.rate_limits)
 NUL = "\x00"
 NUL_MESSAGE = "must not contain NUL characters (\\u0000)"
+# JSON can carry an unpaired surrogate ("\ud800"), which no database can store as UTF-8.
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+UNSTORABLE_MESSAGE = "must not contain NUL characters (\\u0000) or unpaired surrogates (\\ud800-\\udfff)"
 
 
 class ApiError(ElixError):
@@ -79,23 +83,25 @@ def refuse_nul_in_url() -> None:
         raise ApiError(422, "validation_failed", "the request has invalid fields", dict.fromkeys(bad, [NUL_MESSAGE]))
 
 
-def _nul_fields(value: object, path: str = "") -> list[str]:
-    """The dotted paths of the strings (keys too) in a JSON value that contain a NUL character."""
+def _unstorable_fields(value: object, path: str = "") -> list[str]:
+    """The dotted paths of the strings (keys too) in a JSON value that no database stores: NUL characters
+    (PostgreSQL) and unpaired surrogates (not UTF-8: both databases failed with a 500)."""
     if isinstance(value, str):
-        return [path or "body"] if NUL in value else []
+        return [path or "body"] if UNSTORABLE.search(value) else []
     if isinstance(value, list):
-        return [found for i, item in enumerate(value) for found in _nul_fields(item, f"{path}.{i}" if path else str(i))]
+        return [found for i, item in enumerate(value)
+                for found in _unstorable_fields(item, f"{path}.{i}" if path else str(i))]
     if isinstance(value, dict):
         found = []
         for key, item in value.items():
             name = f"{path}.{_shown(key)}" if path else _shown(key)
-            found += [name] if NUL in key else _nul_fields(item, name)
+            found += [name] if UNSTORABLE.search(key) else _unstorable_fields(item, name)
         return found
     return []
 
 
 def _shown(name: str) -> str:
-    return name.replace(NUL, "\\0")
+    return UNSTORABLE.sub(lambda found: f"\\u{ord(found.group()):04x}", name)
 
 
 def _rate_limit(token: str) -> None:
@@ -127,9 +133,10 @@ def json_body() -> dict:
         raise ApiError(400, "malformed_json", "the body is not valid JSON")
     if not isinstance(data, dict):
         raise ApiError(400, "bad_request", "the body must be a JSON object")
-    bad = _nul_fields(data)
+    bad = _unstorable_fields(data)
     if bad:
-        raise ApiError(422, "validation_failed", "the request has invalid fields", dict.fromkeys(bad, [NUL_MESSAGE]))
+        raise ApiError(422, "validation_failed", "the request has invalid fields",
+                       dict.fromkeys(bad, [UNSTORABLE_MESSAGE]))
     return data
 
 

@@ -3,6 +3,8 @@
 NUL characters matter on PostgreSQL, which refuses them in text; huge integers on both databases."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests import factories
@@ -37,7 +39,19 @@ def test_nul_characters_in_a_body_are_refused_with_the_field_named(officer, unch
     body["items"][0]["details"] = {f"bra{NUL}nd": "x"}
     with unchanged():
         response = officer.post("/seizures", json=body)
-    assert_error(response, 422, "validation_failed", ["narrative", "items.0.details.bra\\0nd"])
+    assert_error(response, 422, "validation_failed", ["narrative", "items.0.details.bra\\u0000nd"])
+
+
+def test_an_unpaired_surrogate_in_a_body_is_refused_and_a_pair_is_text(officer, unchanged) -> None:
+    """JSON's \\ud800 alone is no character: it cannot be stored as UTF-8 (a 500 on both databases)."""
+    body = factories.report_payload(narrative="NARRATIVE", concealment_details="DETAILS")
+    raw = json.dumps(body).replace("NARRATIVE", "a\\ud800b").replace("DETAILS", "in a \\ud83d\\udce6")
+    with unchanged():
+        response = officer.post("/seizures", data=raw, content_type="application/json")
+    assert_error(response, 422, "validation_failed", ["narrative"])
+    response = officer.post("/seizures", data=raw.replace("a\\ud800b", "fine"), content_type="application/json")
+    assert response.status_code == 201, response.get_data(as_text=True)
+    assert response.get_json()["concealment_details"] == "in a \U0001F4E6"
 
 
 @pytest.mark.parametrize("path", [f"/operations/X{NUL}", f"/seizures/{'0' * 8}-0000-0000-0000-{'0' * 11}{NUL}",
