@@ -112,7 +112,8 @@ def test_the_audit_trail(world, path: str, viewer: ViewerSpec, report: ReportSpe
 
 @pytest.mark.parametrize("viewer", [pytest.param(v, id=f"audit oracle:{v.name}") for v in VIEWERS
                                     if v.role == "manager"])
-def test_a_managers_trail_does_not_tell_whether_an_invisible_reference_exists(world, viewer: ViewerSpec) -> None:  # noqa: ANN001
+def test_a_managers_trail_does_not_tell_whether_an_invisible_reference_exists(world,  # noqa: ANN001
+                                                                             viewer: ViewerSpec) -> None:
     """Their officer named an existing invisible reference and a missing one: the trail reads the same."""
     body = world.api(viewer, "GET", "/audit?per_page=200&action=report.access").get_json()
     own = [r for r in body["results"] if r["organisation_id"] is not None and r["actor_email"].endswith(

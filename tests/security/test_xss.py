@@ -1,6 +1,7 @@
-"""XSS: markup in every free-text field of reports, operations, conferences, organisations, users and
-tokens comes back escaped on every page that shows it; CSV cells that a spreadsheet would run are
-neutralised; PDFs print the text literally and carry no script or link made from it.
+"""XSS: markup in every free-text field of reports (a validator's comment too), operations, conferences,
+organisations, users and tokens comes back escaped on every page that shows it; CSV cells that a
+spreadsheet would run are neutralised; PDFs print the text literally and carry no script or link made
+from it.
 
 Each field gets `x<field>` followed by the payload, so a failure names the field."""
 from __future__ import annotations
@@ -64,6 +65,9 @@ def scene(app: Flask, world) -> dict:  # noqa: ANN001
     op = factories.operation("XSS-OP", org, [world.jm], name=hostile("opname"))
     op.description, op.executive_summary = hostile("opdescription"), hostile("execsummary")
     report = factories.report(boss, **{k: v for k, v in hostile_report_body().items() if k != "seized_at"})
+    from app.validation import services as validation
+
+    validation.return_report(world["jio_validator"], report, hostile("comment"))
     conference = conference_services.create_conference(boss, ConferenceSchema().load({
         "title": hostile("conftitle"), "venue": hostile("venue"), "starts_on": "2026-10-20",
         "ends_on": "2026-10-21", "organiser": "XS", "participants": [{"organisation": "JM"}],
@@ -84,7 +88,7 @@ def scene(app: Flask, world) -> dict:  # noqa: ANN001
 PAGES = {
     "report detail": (lambda s: f"/reports/{s['report'].id}",
                       ("narrative", "concealment", "place", "description", "vessel", "person", "route", "detail",
-                       "flight", "plate", "organisation")),
+                       "flight", "plate", "organisation", "comment")),
     "report edit form": (lambda s: f"/reports/{s['report'].id}/edit",
                          ("narrative", "concealment", "place", "description", "vessel", "person", "route",
                           "flight", "plate")),
