@@ -82,7 +82,12 @@ def child_main(conn, target: str, payload: Any, memory_mb: int) -> None:
         else:
             failure = ("failed", EXIT_FAILED, _describe(exc))
     except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent as a message
-        failure = ("failed", EXIT_FAILED, _describe(exc))
+        if _reached_memory_limit(memory_mb):
+            # C code that cannot allocate does not always raise MemoryError: it may return an error
+            # without an exception (SystemError) or fail a call. Near the limit, say so.
+            failure = ("memory", EXIT_OUT_OF_MEMORY, f"out of memory (limit {memory_mb} MB): {_describe(exc)}")
+        else:
+            failure = ("failed", EXIT_FAILED, _describe(exc))
     if failure is None:
         conn.send(("done", result, usage()))
         return
@@ -90,6 +95,18 @@ def child_main(conn, target: str, payload: Any, memory_mb: int) -> None:
     kind, code, message = failure
     _send_quietly(conn, ("error", kind, message))
     os._exit(code)
+
+
+def _reached_memory_limit(memory_mb: int, margin: float = 0.9) -> bool:
+    """Whether this process's address space peaked within 10 % of its limit (VmPeak, Linux)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmPeak:"):
+                    return int(line.split()[1]) >= margin * memory_mb * 1024
+    except OSError:
+        pass
+    return False
 
 
 def _describe(exc: BaseException) -> str:

@@ -66,3 +66,14 @@ def exit_leaving_a_helper(payload, progress):
         os._exit(0)
     Path(payload["pid_file"]).write_text(str(helper))
     os._exit(9)
+
+
+def fail_at_the_memory_limit(payload, progress):
+    """Reach the memory limit, then fail as C code that cannot allocate may: SystemError, not MemoryError."""
+    blocks = []
+    try:
+        while True:
+            blocks.append(bytearray(10 * 1024 * 1024))
+    except MemoryError:
+        blocks.clear()
+    raise SystemError("error return without exception set")

@@ -70,6 +70,13 @@ def test_a_render_over_its_memory_limit_fails_with_a_clear_message():
     assert time.monotonic() - started < 30
 
 
+def test_an_error_at_the_memory_limit_is_reported_as_out_of_memory():
+    """C code that cannot allocate may fail without a MemoryError (a SystemError from a cffi call): a failure
+    at the limit says memory, not the C code's puzzle."""
+    with pytest.raises(RenderError, match=r"out of memory \(limit 300 MB\)"):
+        run_in_child(f"{FUNCTIONS}:fail_at_the_memory_limit", None, timeout=60, memory_mb=300)
+
+
 @pytest.mark.parametrize(("function", "signal_name"), [("abort", "SIGABRT"), ("segfault", "SIGSEGV")])
 def test_a_crashing_child_becomes_a_render_error(function, signal_name):
     with pytest.raises(RenderError, match=f"crashed \\({signal_name}\\)"):
