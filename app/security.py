@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, abort, current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -49,6 +49,14 @@ def init_app(app: Flask) -> None:
         # A __Host- cookie is only accepted over HTTPS, for this host, for every path.
         app.config["SESSION_COOKIE_NAME"] = "__Host-elix_session"
     app.after_request(add_security_headers)
+    app.before_request(refuse_nul_in_path)
+
+
+def refuse_nul_in_path() -> None:
+    """PostgreSQL refuses NUL characters in text, so a path with one names nothing: GET /operations/X%00 and
+    /reports/by-reference/JM%00 (pages) and /api/v1/operations/X%00 were 500s there."""
+    if "\x00" in request.path:
+        abort(404)
 
 
 def add_security_headers(response: Response) -> Response:

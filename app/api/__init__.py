@@ -73,11 +73,9 @@ def authenticate() -> None:
 
 
 @bp.before_request
-def refuse_nul_in_url() -> None:
-    """PostgreSQL refuses NUL characters in text, so none may reach a query: a path with one names nothing
-    (404), a query parameter with one is invalid (422). Runs after `authenticate` (registered after it)."""
-    if NUL in request.path:
-        raise ApiError(404, "not_found", "no such resource")
+def refuse_nul_in_query() -> None:
+    """PostgreSQL refuses NUL characters in text, so none may reach a query: a query parameter with one is
+    invalid (a path with one is a 404: app.security). Runs after `authenticate` (registered after it)."""
     bad = sorted({_shown(key) for key, value in request.args.items(multi=True) if NUL in key or NUL in value})
     if bad:
         raise ApiError(422, "validation_failed", "the request has invalid fields", dict.fromkeys(bad, [NUL_MESSAGE]))

@@ -60,6 +60,16 @@ def test_a_nul_character_in_a_path_names_nothing(officer, path: str) -> None:
     assert_error(officer.get(path), 404)
 
 
+@pytest.mark.parametrize("path", ["/operations/X%00", "/reports/by-reference/JM%00", "/reports/abc%00"])
+def test_a_nul_character_in_a_page_path_names_nothing(app, world, path: str) -> None:
+    from tests.operations.support import signed_in_client
+
+    client, _ = signed_in_client(app, world["jm_officer"])
+    response = client.get(path)
+    assert response.status_code == 404
+    assert "nothing here" in response.get_data(as_text=True)
+
+
 @pytest.mark.parametrize("endpoint,name", [("/seizures", "organisation"), ("/search", "organisation"),
                                            ("/search", "q"), ("/search/export.csv", "q")])
 def test_a_nul_character_in_a_query_parameter_is_refused(officer, endpoint: str, name: str) -> None:
