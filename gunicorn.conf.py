@@ -4,6 +4,13 @@ backend, starts loading its in-memory columns in a thread. Set ELIX_JOB_THREAD=0
 separate `flask jobs work` processes do the work."""
 import os
 
+# Threaded workers keep HTTP connections alive (sync workers close each one) and serve reads while a
+# request waits for SQLite's write lock: at 8 clients they served 1.4-1.7x the requests of sync workers
+# at the same or less CPU per request; the price is a longer create tail on SQLite (docs/benchmarks.md,
+# "Where the time goes"). Override with GUNICORN_CMD_ARGS="--worker-class sync" or --threads N.
+worker_class = "gthread"
+threads = 4
+
 
 def post_worker_init(worker):  # noqa: ANN001,ANN201
     from app.search.services import load_in_background

@@ -245,7 +245,8 @@ def machine_facts(ctx: Context) -> dict[str, str]:
         "load average before the run": " ".join(f"{x:.2f}" for x in os.getloadavg()),
         "Python": platform.python_version(),
         "server": (f"gunicorn, {ctx.server.workers} workers, access log on (as `make run`)"
-                   + (f", plus `{ctx.server.gunicorn_args}`" if ctx.server.gunicorn_args else ", sync worker class")),
+                   + (f", plus `{ctx.server.gunicorn_args}`" if ctx.server.gunicorn_args
+                      else ", gthread workers with 4 threads (gunicorn.conf.py)")),
         "database": ctx.database,
     }
 
