@@ -1,10 +1,11 @@
 """Seizure report operations. Services take the acting user, flush, and never commit."""
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import datetime, timezone
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app import audit
@@ -27,18 +28,22 @@ EDITABLE_STATUSES = ("draft", "submitted", "validated")
 def next_reference(organisation_id: int, organisation_code: str, year: int) -> str:
     """Allocate the next reference in the caller's transaction: a rollback gives the number back,
     and the counter row stays locked until commit, so references are unique and gap-free."""
-    dialect = db.session.get_bind().dialect.name
+    stmt = _counter_upsert(db.session.get_bind().dialect.name)
+    value = db.session.execute(stmt, {"organisation_id": organisation_id, "year": year}).scalar_one()
+    return f"{organisation_code}-{year}-{value:06d}"
+
+
+@functools.cache
+def _counter_upsert(dialect: str):  # noqa: ANN202 - an Insert
+    """The counter's upsert, built once per dialect: building it and its cache key for every report
+    was 0.2 of the call's 0.5 ms (in process, SQLite)."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = ReferenceCounter.__table__
-    stmt = (
-        insert(table)
-        .values(organisation_id=organisation_id, year=year, last_value=1)
-        .on_conflict_do_update(index_elements=[table.c.organisation_id, table.c.year],
-                               set_={"last_value": table.c.last_value + 1})
-        .returning(table.c.last_value)
-    )
-    value = db.session.execute(stmt).scalar_one()
-    return f"{organisation_code}-{year}-{value:06d}"
+    return (insert(table)
+            .values(organisation_id=bindparam("organisation_id"), year=bindparam("year"), last_value=1)
+            .on_conflict_do_update(index_elements=[table.c.organisation_id, table.c.year],
+                                   set_={"last_value": table.c.last_value + 1})
+            .returning(table.c.last_value))
 
 
 def _record_editor(report: SeizureReport, user: User) -> None:
