@@ -1,7 +1,8 @@
 """The security suite prints the size of the leak matrix it ran (docs/security.md quotes it)."""
 from __future__ import annotations
 
-MATRIX_MODULES = ("tests/security/test_leak_matrix.py", "tests/security/test_leak_products.py")
+MATRIX_MODULES = ("tests/security/test_leak_matrix.py", "tests/security/test_leak_products.py",
+                  "tests/security/test_leak_audit.py")
 
 
 def pytest_terminal_summary(terminalreporter) -> None:  # noqa: ANN001
