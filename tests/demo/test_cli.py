@@ -14,7 +14,7 @@ pytestmark = pytest.mark.served
 def test_demo_load_twice_then_sign_in_with_a_printed_login(live_server):
     first = live_server.flask("demo", "load", "--seizures", "60", "--seed", "4")
     assert "seizure reports: 60 added (seed 4)" in first
-    assert "organisations: 44 created; users: 47 created; operations: 3 created" in first
+    assert "organisations: 44 created; users: 48 created; operations: 3 created" in first
     assert f"password for all: {DEMO_PASSWORD}" in first
     assert re.search(r"validator@jio\.example\s+JIO\s+validator", first)
 
