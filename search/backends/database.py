@@ -263,8 +263,9 @@ class DatabaseBackend:
             if self._columns is not None and self._stamp != stamp:
                 seq, known = self._stamp
                 intact = connection.execute(select(batches.c.stamp).where(batches.c.seq == seq)).scalar() == known
-                if intact and stamp[0] > seq and self._columns.refresh(connection, seq):
-                    self._stamp = stamp
+                refreshed = self._columns.refreshed(connection, seq) if intact and stamp[0] > seq else None
+                if refreshed is not None:
+                    self._columns, self._stamp = refreshed, stamp
             if self._columns is not None and self._stamp == stamp:
                 return self._columns
             if self._load_connect is None:

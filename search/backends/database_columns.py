@@ -9,6 +9,7 @@ over that mask. The database stays the truth: this is a cache of derived data, c
 """
 from __future__ import annotations
 
+import copy
 import itertools
 from dataclasses import dataclass
 
@@ -33,9 +34,9 @@ class Codes:
 
     def code(self, value: str) -> int:
         found = self.index.get(value)
-        if found is None:
-            found = self.index[value] = len(self.values)
-            self.values.append(value)
+        if found is None:  # the value first, then its code: a reader in another thread never meets a code
+            self.values.append(value)  # without its value
+            found = self.index[value] = len(self.values) - 1
         return found
 
     def codes_of(self, values: tuple[str, ...] | list[str]) -> np.ndarray:
@@ -125,9 +126,22 @@ class Columns:
 
     # --- keeping up with changes ------------------------------------------------------------------------
 
-    def refresh(self, connection: Connection, since_seq: int) -> bool:
-        """Apply the documents written after batch `since_seq` (deleted ones are rows with live false).
-        False when there are too many to patch: the caller reloads everything instead."""
+    def refreshed(self, connection: Connection, since_seq: int) -> Columns | None:
+        """A copy with the documents written after batch `since_seq` applied, or None when there are too
+        many to patch (the caller reloads everything instead). Copy on write: searches running in other
+        threads of the process (gthread workers) keep reading these columns, unchanged."""
+        new = copy.copy(self)
+        new.live, new.organisation_id = self.live.copy(), self.organisation_id.copy()
+        new.seized_ts, new.max_quantity = self.seized_ts.copy(), self.max_quantity.copy()
+        new.distribution, new.month = _copied(self.distribution), _copied(self.month)
+        new.single = {facet: _copied(single) for facet, single in self.single.items()}
+        new.multi = {facet: Pairs(pairs.docs, pairs.codes, pairs.names) for facet, pairs in self.multi.items()}
+        new.operation_ids = Pairs(self.operation_ids.docs, self.operation_ids.codes, self.operation_ids.names)
+        return new if new._refresh(connection, since_seq) else None
+
+    def _refresh(self, connection: Connection, since_seq: int) -> bool:
+        """Apply the documents written after batch `since_seq` in place (deleted ones are rows with live
+        false); False when there are too many to patch."""
         self.version += 1
         rows = connection.exec_driver_sql(
             f"SELECT live, {', '.join(self.NAMES)} FROM search_documents WHERE seq > {int(since_seq)} "
@@ -259,3 +273,7 @@ def _codes_for(values: set) -> Codes:
     for value in sorted(values):
         names.code(value)
     return names
+
+
+def _copied(single: Single) -> Single:
+    return Single(single.codes.copy(), single.names)

@@ -31,13 +31,16 @@ def test_columns_patched_after_changes_match_a_fresh_load(app, world) -> None:  
     query = SearchQuery(sort="date_desc", per_page=50)
     backend.search(query, viewer_for(analyst))  # columns loaded
     loaded = backend._columns
+    live_before, countries_before = loaded.live.copy(), loaded.single["country"].codes.copy()
     second = factories.report(world["ky_officer"], narrative="Later mackerel",
                               items=[{"category": "alcohol", "quantity": 12, "unit": "litres"}])
     seizure_services.update_report(officer, first, {"narrative": "Edited sardines", "country": "KY"}, first.version)
     backend.delete([second.id])
     third = factories.report(officer, narrative="Brand new value", route=[{"role": "origin", "country": "VE"}])
     patched = backend.search(query, viewer_for(analyst))
-    assert backend._columns is loaded  # patched in place, not reloaded
+    # Patched, not reloaded: a patched copy, the loaded columns untouched for searches still reading them.
+    assert backend._columns is not loaded and backend._columns.generation == loaded.generation
+    assert (loaded.live == live_before).all() and (loaded.single["country"].codes == countries_before).all()
     fresh = DatabaseBackend(services._in_session).search(query, viewer_for(analyst))
     assert _snapshot(patched) == _snapshot(fresh)
     assert {h.id for h in patched.hits} == {first.id, third.id}
@@ -107,3 +110,52 @@ def test_cached_text_matches_follow_every_change(app, world) -> None:  # noqa: A
     assert any(key[2] for key in backend._matches)  # answered from the cache the second time
     seizure_services.update_report(world["jm_officer"], report, {"narrative": "Frozen mackerel"}, report.version)
     assert (total("sardines"), total("mackerel")) == (0, 1)
+
+
+def test_searches_in_threads_while_changes_are_patched_in(tmp_path) -> None:  # noqa: ANN001
+    """gthread workers: searches run in several threads of a process while another thread's search
+    patches later changes into the columns. Each search sees one consistent version (copy on write):
+    no error, and a total that is a count of documents the index held at some moment."""
+    import os
+    import threading
+
+    from app.extensions import db
+    from search.query import SearchQuery
+    from tests import factories
+    from tests.conftest import _fresh_database_url, make_app
+    from tests.search.test_elasticsearch_lifecycle import KY_ANALYST, document
+
+    url = _fresh_database_url(tmp_path, f"elix_threads_{os.getpid()}")
+    application = make_app(url)
+    try:
+        with application.app_context():
+            engine = db.engine
+            writer = DatabaseBackend(engine.begin)
+            writer.index([document(number) for number in range(1, 101)])
+            backend = DatabaseBackend(engine.begin)
+            query = SearchQuery(sort="date_desc", per_page=5)
+            assert backend.search(query, KY_ANALYST).total == 100
+            errors, totals, stop = [], [], threading.Event()
+
+            def search() -> None:
+                while not stop.is_set():
+                    try:
+                        result = backend.search(query, KY_ANALYST)
+                        totals.append((result.total, sum(b.count for b in result.facets["country"])))
+                    except Exception as error:  # noqa: BLE001 - collected and asserted below
+                        errors.append(repr(error))
+
+            threads = [threading.Thread(target=search) for _ in range(4)]
+            for thread in threads:
+                thread.start()
+            for number in range(101, 161):  # one document a batch: 60 patches while the threads search
+                writer.index([document(number)])
+            stop.set()
+            for thread in threads:
+                thread.join(30)
+            assert errors == []
+            assert totals and all(100 <= total <= 160 and facet == total for total, facet in totals)
+            assert backend.search(query, KY_ANALYST).total == 160
+            engine.dispose()
+    finally:
+        factories.drop_postgres_database(url)
