@@ -175,6 +175,10 @@ class Columns:
             "SELECT i.doc_no, i.category, i.subcategory, i.unit, i.quantity FROM search_items i "
             f"JOIN search_documents d ON d.doc_no = i.doc_no WHERE d.seq > {int(since_seq)} AND d.live "
             "ORDER BY i.doc_no, i.id").fetchall()
+        # Only the items of the documents read above: on PostgreSQL (read committed) this second statement
+        # also sees documents written since, which the next refresh brings in whole.
+        patched = {row[1] for row in live_rows}
+        item_rows = [row for row in item_rows if row[0] in patched]
         keep = ~np.isin(self.item_doc, changed)
         self.item_doc = np.concatenate([self.item_doc[keep], np.array([r[0] for r in item_rows], dtype=np.int64)])
         self.item_quantity = np.concatenate([self.item_quantity[keep],
@@ -227,6 +231,9 @@ class Columns:
         rows = connection.exec_driver_sql(
             "SELECT i.doc_no, i.category, i.subcategory, i.unit, i.quantity FROM search_items i "
             "JOIN search_documents d ON d.doc_no = i.doc_no WHERE d.live ORDER BY i.doc_no, i.id").fetchall()
+        # Only the items of the documents loaded: on PostgreSQL (read committed) this second statement also
+        # sees documents written since, which the next refresh brings in.
+        rows = [row for row in rows if row[0] < self.size and self.live[row[0]]]
         doc, category, subcategory, unit, quantity = zip(*rows) if rows else ((), (), (), (), ())
         del rows
         self.item_doc = np.array(doc, dtype=np.int64)
