@@ -10,24 +10,9 @@ import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.served]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 OFFICER = "officer@jm.example"
 PASSWORD = "mangoes-in-the-port-2026"
 SCREENSHOTS = Path("/tmp")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's Chromium is not installed at /usr/bin/chromium; `apt-get install chromium` enables this test")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
@@ -37,10 +22,10 @@ def seeded(live_server):
     return live_server
 
 
-def test_officer_records_submits_and_finds_a_seizure(browser, seeded):
+def test_officer_records_submits_and_finds_a_seizure(chromium, seeded):
     from playwright.sync_api import expect
 
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})
     problems: list[str] = []
     page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
     page.on("console", lambda msg: problems.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)

@@ -6,7 +6,6 @@ import pytest
 import requests
 
 from tests import factories
-from tests.functional.test_browser import browser  # noqa: F401 - the Chromium fixture
 from tests.operations.support import at
 
 pytestmark = [pytest.mark.browser, pytest.mark.served]
@@ -32,10 +31,10 @@ def seeded(live_server):
     return live_server
 
 
-def test_generate_pdf_shows_progress_then_the_download(browser, seeded):  # noqa: F811
+def test_generate_pdf_shows_progress_then_the_download(chromium, seeded):
     from playwright.sync_api import expect
 
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})
     problems: list[str] = []
     page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
     page.on("console", lambda msg: problems.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)

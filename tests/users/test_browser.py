@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
 
 import pyotp
 import pytest
@@ -16,9 +15,6 @@ from tests.live import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.served]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 ANALYST = "analyst@jio.example"
 PASSWORD = "reef lights over the harbour"
 
@@ -39,18 +35,6 @@ def server(tmp_path_factory):
     yield live
     live.stop()
     factories.drop_postgres_database(url)
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's Chromium is not installed at /usr/bin/chromium; `apt-get install chromium` enables this test")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def test_required_second_factor_set_up_and_used_in_a_browser(chromium, server):
