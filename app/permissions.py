@@ -22,7 +22,7 @@ from app.extensions import db
 from app.operations.models import Operation, operation_participants
 from app.seizures.models import SeizureReport, report_operations
 from app.users.models import User
-from app.vocabularies import TLP_ALLOWED_DISTRIBUTIONS, TLP_ORDER
+from app.vocabularies import TLP_ORDER
 
 SHARED_STATUSES = ("submitted", "validated")
 
@@ -128,11 +128,6 @@ def can_view_persons(viewer: Viewer, report: SeizureReport) -> bool:
 
 def can_edit(user: User, report: SeizureReport) -> bool:
     return report.organisation_id == user.organisation_id and user.has_role("officer")
-
-
-def tlp_permits(tlp: str, distribution: str) -> bool:
-    allowed = TLP_ALLOWED_DISTRIBUTIONS.get(tlp)
-    return allowed is None or distribution in allowed
 
 
 def most_restrictive_tlp(tlps: list[str]) -> str:

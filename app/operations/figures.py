@@ -332,10 +332,6 @@ def _annex(viewer: Viewer, scope: Scope, *, limit: int | None = None, offset: in
                  methods) in rows]
 
 
-def included_report_count(viewer: Viewer, scope: Scope) -> int:
-    return int(db.session.scalar(select(func.count()).select_from(_included_ids(viewer, scope).subquery())) or 0)
-
-
 def operation_scope(operation) -> Scope:  # noqa: ANN001
     """Every report linked to the operation; the timeline spans at least the operation's period."""
     return Scope(operation_id=operation.id, timeline_from=operation.starts_on, timeline_to=operation.ends_on)

@@ -346,12 +346,4 @@ def sync_thread_running(app: Flask) -> bool:
     return thread is not None and thread.is_alive()
 
 
-def stop_sync_thread(app: Flask, timeout: float = 5.0) -> None:
-    state = app.extensions.get(EXTENSION, {})
-    if state.get("stop") is not None:
-        state["stop"].set()
-        state["wake"].set()
-        state["thread"].join(timeout)
-
-
 _thread_lock = threading.Lock()
