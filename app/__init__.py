@@ -7,7 +7,7 @@ from flask import Flask, request
 from flask_babel import gettext
 
 from app.config import INSTANCE_DIR, Config
-from app.database import KeyConverter, configure_engine, set_write_intent
+from app.database import KeyConverter, begin_writing, configure_engine, set_write_intent
 from app.extensions import babel, csrf, db, login_manager, migrate
 
 __version__ = "0.1.0"
@@ -15,8 +15,16 @@ __version__ = "0.1.0"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
+class Elix(Flask):
+    def dispatch_request(self):  # noqa: ANN201
+        """Views of requests that change data run with write intent; what ran before them only read."""
+        if request.method in UNSAFE_METHODS:
+            begin_writing(db.session)
+        return super().dispatch_request()
+
+
 def create_app(config: Config | None = None) -> Flask:
-    app = Flask(__name__, instance_path=str(INSTANCE_DIR), instance_relative_config=False)
+    app = Elix(__name__, instance_path=str(INSTANCE_DIR), instance_relative_config=False)
     app.config.from_object(config or Config())
     app.json.sort_keys = False  # keep the contract's field order
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -57,11 +65,12 @@ def _select_locale() -> str | None:
 
 
 def _register_write_intent(app: Flask) -> None:
-    """Requests that change data open their transaction with BEGIN IMMEDIATE (see app.database)."""
+    """Requests read until their view starts (`Elix.dispatch_request`): authentication and CSRF checks
+    never hold SQLite's write lock (see app.database)."""
 
     @app.before_request
     def _mark_write_intent() -> None:
-        set_write_intent(request.method in UNSAFE_METHODS)
+        set_write_intent(False)
 
     @app.teardown_request
     def _clear_write_intent(_exc) -> None:  # noqa: ANN001

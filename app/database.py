@@ -4,6 +4,11 @@ On SQLite a transaction that first reads and later writes can fail with SQLITE_B
 another writer committed in between, and the busy timeout does not help. Requests that change data
 (POST, PATCH, PUT, DELETE and CLI writes) therefore open their transaction with BEGIN IMMEDIATE: they
 queue for the write lock up front, honouring the busy timeout. Reads stay deferred and concurrent (WAL).
+
+A request takes the lock as late as it can: authentication, rate limits and CSRF run in a read
+transaction, which `begin_writing` ends when the view starts; the view's first statement then opens
+the write transaction. SQLite has one write lock for the whole database, so every millisecond a
+request holds it is a millisecond no other create can run (docs/benchmarks.md, "Where the time goes").
 """
 from __future__ import annotations
 
@@ -36,6 +41,32 @@ def write_intent() -> Iterator[None]:
         yield
     finally:
         _write_intent.reset(token)
+
+
+def begin_writing(session) -> None:  # noqa: ANN001
+    """From here on the request writes: end its read transaction, if one is open, without expiring what
+    it loaded (the signed-in user, the token: read a moment ago), so the next statement begins with write
+    intent. On PostgreSQL every transaction may write: nothing to end there."""
+    set_write_intent(True)
+    if session().in_transaction() and session.get_bind().dialect.name == "sqlite":
+        commit_keeping_loaded(session)
+
+
+def end_writing(session) -> None:  # noqa: ANN001
+    """Commit the request's writes and read on: what the commit wrote stays loaded (a response built
+    from it needs no second query), and whatever else is read runs in a plain read transaction that
+    does not queue for SQLite's write lock again."""
+    commit_keeping_loaded(session)
+    set_write_intent(False)
+
+
+def commit_keeping_loaded(session) -> None:  # noqa: ANN001
+    session = session()  # the request's Session behind the scoped proxy
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
 
 
 def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:

@@ -1,4 +1,5 @@
-"""GET /healthz: is the database reachable, which version runs, the search backend and its outbox lag."""
+"""Probes: GET /livez (the process answers; nothing else is looked at) and GET /healthz (is the database
+reachable, which version runs, the search backend and its outbox lag)."""
 from __future__ import annotations
 
 from flask import Blueprint, jsonify
@@ -8,6 +9,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.extensions import db
 
 bp = Blueprint("health", __name__)
+
+
+@bp.get("/livez")
+def livez():
+    """Liveness for a supervisor or load balancer: cheap enough to poll every second, and the floor of
+    `make bench` (the server, the network and the client with no application work)."""
+    from app import __version__
+
+    return {"status": "ok", "version": __version__}
 
 
 @bp.get("/healthz")

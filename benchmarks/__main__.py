@@ -19,8 +19,9 @@ INTRO = """# Benchmarks
 gunicorn with the Makefile's workers and access log — and measures it over HTTP from the same
 machine, each client thread with its own keep-alive `requests.Session`. Every run appends a section
 here. Latencies are seen by the client (queueing included); the load generator shares the CPUs with
-the server, so a 2-core machine measures both at once. `/healthz` is the floor: the same server,
-network and client with no database work.
+the server, so a 2-core machine measures both at once. `/livez` is the floor: the same server,
+network and client with no application work (sections before session 3 used `/healthz`, which also
+reads the database and the search outbox: six statements).
 """
 
 

@@ -1,4 +1,4 @@
-"""Seizure reports through the API: creation with 1 and 8 clients, detail reads, and /healthz as the
+"""Seizure reports through the API: creation with 1 and 8 clients, detail reads, and /livez as the
 floor (the cost of the server, the network and the client, with no database work).
 
 Created reports are indexed for search by the workers' outbox threads: the create rows wait until the
@@ -36,8 +36,8 @@ def run(ctx: Context) -> list[Row]:
     payload = report_payload()
     created: list[str] = []
 
-    def healthz(session, _i):  # noqa: ANN001,ANN202
-        return session.get(f"{ctx.url}/healthz", timeout=30)
+    def livez(session, _i):  # noqa: ANN001,ANN202
+        return session.get(f"{ctx.url}/livez", timeout=30)
 
     def create(session, _i):  # noqa: ANN001,ANN202
         response = session.post(f"{ctx.url}/api/v1/seizures", json=payload, timeout=60)
@@ -45,8 +45,8 @@ def run(ctx: Context) -> list[Row]:
             created.append(response.json()["id"])
         return response
 
-    rows = [load(ctx, "GET /healthz (floor)", 1, ctx.count(500), healthz),
-            load(ctx, "GET /healthz (floor)", 8, ctx.count(2000), healthz)]
+    rows = [load(ctx, "GET /livez (floor)", 1, ctx.count(500), livez),
+            load(ctx, "GET /livez (floor)", 8, ctx.count(2000), livez)]
 
     lags: list[float] = []
     settle = functools.partial(outbox_drained, ctx, lags)

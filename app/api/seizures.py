@@ -5,6 +5,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.api import ApiError, bp, json_body
+from app.database import end_writing
 from app.extensions import db
 from app.permissions import can_view_persons, viewer_for
 from app.seizures import idempotency, services
@@ -29,11 +30,11 @@ def dump_report(viewer, report) -> dict:  # noqa: ANN001
     return body
 
 
-def _committed(body: dict) -> dict:
-    """Commit after dumping the flushed report: a dump after the commit would reload every expired
-    row and collection in a second transaction (on SQLite one that takes the write lock again)."""
-    db.session.commit()
-    return body
+def committed(viewer, report) -> dict:  # noqa: ANN001
+    """Commit, then dump the report as committed: the commit expires nothing, so the dump reads what the
+    flush wrote, outside the write lock (app.database.end_writing)."""
+    end_writing(db.session)
+    return dump_report(viewer, report)
 
 
 @bp.post("/seizures")
@@ -70,7 +71,7 @@ def _created(report, *, replayed: bool = False):  # noqa: ANN001,ANN202
     headers = {"Location": url_for("api.get_seizure", report_id=report.id)}
     if replayed:
         headers["Idempotent-Replayed"] = "true"
-    return _committed(dump_report(viewer_for(g.api_user), report)), 201, headers
+    return committed(viewer_for(g.api_user), report), 201, headers
 
 
 @bp.get("/seizures")
@@ -104,18 +105,18 @@ def update_seizure(report_id: str):
     data = FULL.load({**current, **{k: v for k, v in body.items() if k != "version"}})
     data = {k: v for k, v in data.items() if k in patch_fields}
     services.update_report(g.api_user, report, data, patch_fields["expected_version"])
-    return _committed(dump_report(viewer, report))
+    return committed(viewer, report)
 
 
 @bp.post("/seizures/<report_id>/submit")
 def submit_seizure(report_id: str):
     viewer = viewer_for(g.api_user)
     report = services.submit_report(g.api_user, services.get_visible_report(viewer, report_id))
-    return _committed(dump_report(viewer, report))
+    return committed(viewer, report)
 
 
 @bp.post("/seizures/<report_id>/withdraw")
 def withdraw_seizure(report_id: str):
     viewer = viewer_for(g.api_user)
     report = services.withdraw_report(g.api_user, services.get_visible_report(viewer, report_id))
-    return _committed(dump_report(viewer, report))
+    return committed(viewer, report)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import g, request
 
 from app.api import bp, json_body
-from app.api.seizures import _committed, dump_report
+from app.api.seizures import committed, dump_report
 from app.errors import Forbidden
 from app.permissions import viewer_for
 from app.seizures.services import get_visible_report
@@ -30,7 +30,7 @@ def validate_seizure(report_id: str):
     viewer, report = _decidable(report_id)
     data = VALIDATE.load(json_body())
     services.validate_report(g.api_user, report, data["checklist"], data["comment"])
-    return _committed(dump_report(viewer, report))
+    return committed(viewer, report)
 
 
 @bp.post("/seizures/<report_id>/return")
@@ -38,7 +38,7 @@ def return_seizure(report_id: str):
     viewer, report = _decidable(report_id)
     data = RETURN.load(json_body())
     services.return_report(g.api_user, report, data["comment"], data["checklist"])
-    return _committed(dump_report(viewer, report))
+    return committed(viewer, report)
 
 
 @bp.get("/validation/queue")

@@ -178,6 +178,7 @@ def create_report(user: User, data: dict, *, submit: bool = False, now: datetime
     report = SeizureReport(organisation_id=org.id, created_by_id=user.id, status="draft",
                            created_at=now, updated_at=now)
     report.organisation, report.created_by = org, user
+    report.validation_actions = []  # a new report has none: known without a query when it is dumped
     _apply(user, report, data)
     report.reference = next_reference(org.id, org.code, now.year)
     db.session.add(report)

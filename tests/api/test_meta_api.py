@@ -1,13 +1,15 @@
-"""Reference endpoints: /vocabularies, /me, /organisations, /openapi.json, and /healthz."""
+"""Reference endpoints: /vocabularies, /me, /organisations, /openapi.json, /livez and /healthz."""
 from __future__ import annotations
 
 import re
 
 import pytest
 from openapi_spec_validator import validate as validate_openapi
+from sqlalchemy import event
 
 from app import __version__
 from app import vocabularies as vocab
+from app.extensions import db
 
 from tests.api.helpers import assert_error
 
@@ -179,7 +181,21 @@ def test_openapi_document_is_public_and_the_rest_is_not(openapi):
     assert openapi["paths"]["/openapi.json"]["get"]["security"] == []
 
 
-# --- /healthz ----------------------------------------------------------------------------------------
+# --- /livez and /healthz ------------------------------------------------------------------------------
+
+def test_livez_answers_without_credentials_and_without_the_database(client, app):
+    statements = []
+    with app.app_context():
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            response = client.get("/livez")
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "version": __version__}
+    assert statements == []
+
 
 def test_healthz_reports_the_database_and_version_without_credentials(client, dialect):
     response = client.get("/healthz")

@@ -136,7 +136,7 @@ def test_a_recovery_code_is_accepted_once_whichever_worker_sees_it_again(workers
     assert not signed_in(replay), "the other worker accepted a used recovery code"
 
 
-PUBLIC = {"static", "jobs.static", "health.healthz", "api.openapi", "users.login", "users.second_factor",
+PUBLIC = {"static", "jobs.static", "health.livez", "health.healthz", "api.openapi", "users.login", "users.second_factor",
           "users.second_factor_setup", "users.set_password"}
 
 

@@ -419,7 +419,7 @@ COVERED = {"api.get_seizure", "seizures.detail", "seizures.by_reference", "seizu
            "validation.queue", "api.validation_queue", "validation.decide",
            "audit.index", "audit.export_csv", "api.audit_trail"}  # the audit trail: test_leak_audit.py
 NO_REPORT_DATA = {
-    "static", "jobs.static", "health.healthz", "api.openapi", "api.vocabularies", "api.me", "api.list_organisations",
+    "static", "jobs.static", "health.livez", "health.healthz", "api.openapi", "api.vocabularies", "api.me", "api.list_organisations",
     "users.login", "users.second_factor", "users.second_factor_setup", "users.account", "users.change_password",
     "users.mfa_settings", "users.tokens", "users.set_password", "admin.users", "admin.user", "admin.invite",
     "admin.organisations", "seizures.new", "operations.index", "operations.new", "operations.edit",
