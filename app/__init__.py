@@ -41,10 +41,11 @@ def create_app(config: Config | None = None) -> Flask:
     login_manager.login_view = "users.login"
     login_manager.login_message = "Sign in to continue."
 
-    from app import security
+    from app import security, timing
     from app.audit import services as audit
 
     security.init_app(app)
+    timing.init_app(app)
     audit.init_app(app)  # after security: its after_request runs first, so a 503 still gets the headers
 
     with app.app_context():

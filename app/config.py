@@ -81,6 +81,7 @@ class Config:
     RATE_LIMIT_API_ADDRESS = os.environ.get("ELIX_RATE_LIMIT_API_ADDRESS", "12000/minute")
     PROXY_HOPS = int(os.environ.get("ELIX_PROXY_HOPS", "0"))  # trusted X-Forwarded-For hops in front
     HSTS = _env_bool("ELIX_HSTS", ENV_NAME == "production")
+    SERVER_TIMING = _env_bool("ELIX_SERVER_TIMING", False)  # `Server-Timing` response headers (app.timing)
 
     def __init__(self) -> None:
         if not getattr(self, "SECRET_KEY", None):

@@ -32,6 +32,13 @@ class Conflict(ElixError):
     code = "conflict"
 
 
+class AuditUnavailable(ElixError):
+    """A change whose audit record could not be written is not made (app.audit)."""
+
+    status = 503
+    code = "audit_unavailable"
+
+
 def flatten_errors(messages: dict | list, prefix: str = "") -> dict[str, list[str]]:
     """Marshmallow's nested error dict as {"items.0.unit": ["..."]}."""
     flat: dict[str, list[str]] = {}

@@ -4,6 +4,7 @@ from flask import g, request, url_for
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from app import audit
 from app.api import ApiError, bp, json_body
 from app.database import end_writing
 from app.extensions import db
@@ -69,8 +70,9 @@ def _idempotency_key() -> str | None:
 def _created(report, *, replayed: bool = False):  # noqa: ANN001,ANN202
     """201 with the report; a replayed request gets the same answer, marked as a replay."""
     headers = {"Location": url_for("api.get_seizure", report_id=report.id)}
-    if replayed:
+    if replayed:  # the answer shows the report again: a read on record
         headers["Idempotent-Replayed"] = "true"
+        audit.record("report.create_replayed", subject=report)
     return committed(viewer_for(g.api_user), report), 201, headers
 
 

@@ -5,7 +5,8 @@ appended in one of two places:
 
 - in the request's own write transaction, just before it commits (a session `before_commit` hook),
   so a change and its record commit together or not at all; on SQLite only when the transaction was
-  opened with write intent (BEGIN IMMEDIATE), on PostgreSQL always;
+  opened with write intent (BEGIN IMMEDIATE), on PostgreSQL always. If that append fails, the commit
+  raises AuditUnavailable: the change is rolled back and the answer is a 503 that says so;
 - otherwise when the response is ready (`after_request`): reads (GET), denials and refused writes
   end their read transaction and append in a short write transaction of their own. A GET's
   transaction is deferred on SQLite; upgrading its snapshot to a write could fail with
@@ -40,7 +41,7 @@ from sqlalchemy.orm import Session
 from app.audit.chain import append
 from app.audit.models import OUTCOMES, AuditRecord
 from app.database import has_write_intent, write_intent
-from app.errors import Forbidden
+from app.errors import AuditUnavailable, Forbidden
 from app.extensions import db
 
 log = logging.getLogger(__name__)
@@ -169,7 +170,12 @@ def _before_commit(session: Session) -> None:
         return
     entries, g.audit_pending = g.audit_pending, []
     g.audit_in_flight = g.get("audit_in_flight", []) + entries
-    append(session, entries)
+    try:
+        append(session, entries)
+    except Exception as exc:  # noqa: BLE001  (any failure: the change is not made, and the user is told)
+        log.exception("audit records of %s %s could not be written; the change is rolled back",
+                      request.method, request.path)
+        raise AuditUnavailable("the audit trail could not be written, so nothing was changed; try again") from exc
 
 
 def _after_commit(_session: Session) -> None:
@@ -191,11 +197,13 @@ def _after_rollback(_session: Session) -> None:
 
 
 def _write_pending(response: Response) -> Response:
-    if not g.get("audit_pending"):
+    if not g.get("audit_pending") and not g.get("audit_in_flight"):
         return response
-    entries, g.audit_pending = g.audit_pending, []
     try:
-        _end_transaction()
+        _end_transaction()  # records in flight in a commit that failed become failures (_after_rollback)
+        entries, g.audit_pending = g.get("audit_pending", []), []
+        if not entries:
+            return response
         with write_intent():
             append(db.session, entries)
             db.session.commit()

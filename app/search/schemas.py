@@ -60,13 +60,16 @@ class SearchArgsSchema(Schema):
                            per_page=data["per_page"])
 
 
+SEARCH_ARGS = SearchArgsSchema()  # built once: a schema copies its fields when instantiated (1 ms a request)
+
+
 def load_search_args(args) -> SearchQuery:  # noqa: ANN001 - a werkzeug MultiDict
     """request.args -> SearchQuery (ValidationError names the bad parameter)."""
     lists = set(FILTER_FIELDS)
     raw = {key: (args.getlist(key) if key in lists else args.get(key)) for key in args}
     raw = {key: value for key, value in raw.items() if value not in ("", None) or key == "q"}
     raw = {key: ([v for v in value if v] if isinstance(value, list) else value) for key, value in raw.items()}
-    return SearchArgsSchema().load(raw)
+    return SEARCH_ARGS.load(raw)
 
 
 def query_args(query: SearchQuery, **changes) -> list[tuple[str, str]]:

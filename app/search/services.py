@@ -27,6 +27,7 @@ from app import audit
 from app.database import utcnow, write_intent
 from app.extensions import db
 from app.search.models import SearchOutbox
+from app.timing import timed
 from search.backends import SearchBackend
 from search.query import MAX_RESULT_WINDOW, SearchQuery, SearchResult
 from search.documents import build_document
@@ -255,7 +256,8 @@ def search_reports(user, query: SearchQuery) -> SearchResult:  # noqa: ANN001 - 
     from app.seizures.models import SeizureReport
 
     viewer = viewer_for(user)
-    result = get_backend().search(query, viewer)
+    with timed("search"):
+        result = get_backend().search(query, viewer)
     if result.hits:
         ids = [hit.id for hit in result.hits]
         rule = among_ids(visible_reports_clause(viewer))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from app.audit.models import AuditRecord
 from app.database import utcnow
 from app.extensions import db
 from app.seizures.models import IdempotencyKey, SeizureReport
@@ -30,6 +31,8 @@ def test_a_retried_create_returns_the_first_report_and_creates_nothing(api, worl
     assert again.headers["Location"] == first.headers["Location"]
     assert _reports() == 1
     assert db.session.get(IdempotencyKey, (world["jm_officer"].id, "b7c1-retry-1")).report_id == first.get_json()["id"]
+    replay = db.session.scalars(select(AuditRecord).where(AuditRecord.action == "report.create_replayed")).one()
+    assert (replay.actor_id, replay.subject_id) == (world["jm_officer"].id, first.get_json()["id"])
 
 
 def test_keys_belong_to_their_user_and_new_keys_create_new_reports(api, world):

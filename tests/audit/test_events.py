@@ -11,6 +11,7 @@ from app.audit import services as audit_services
 from app.database import write_intent
 from app.extensions import db
 from app.jobs.models import Job, ProductFile
+from app.seizures.models import SeizureReport
 
 from tests import factories
 from tests.audit.conftest import last, records
@@ -184,3 +185,30 @@ def test_a_read_that_cannot_be_recorded_is_not_served(api, world, monkeypatch):
     assert response.status_code == 503
     assert response.get_json()["error"]["code"] == "audit_unavailable"
     assert report.reference not in response.get_data(as_text=True)
+
+
+def test_a_change_that_cannot_be_recorded_is_not_made(api, world, monkeypatch):
+    """The append inside the change's commit fails once: 503, no report, and the attempt is on record as
+    a rolled-back failure (appended after the rollback, when the trail can be written again)."""
+    officer = api.as_(world["jm_officer"])
+    assert officer.get("/me").status_code == 200  # its token exists before the trail breaks
+    db.session.commit()
+    reports_before = db.session.scalar(db.select(db.func.count()).select_from(SeizureReport))
+    real, calls = audit_services.append, []
+
+    def fails_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("disk full")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(audit_services, "append", fails_once)
+    response = officer.post("/seizures", json=factories.report_payload())
+    assert response.status_code == 503
+    assert response.get_json()["error"] == {
+        "code": "audit_unavailable",
+        "message": "the audit trail could not be written, so nothing was changed; try again"}
+    db.session.rollback()
+    assert db.session.scalar(db.select(db.func.count()).select_from(SeizureReport)) == reports_before
+    row = last("report.create")
+    assert row.outcome == "failure" and row.details["rolled_back"] is True
