@@ -14,6 +14,11 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import fcntl
+import os
+import sqlite3
+import threading
+import time
 from collections.abc import Iterator
 
 from datetime import datetime, timezone
@@ -85,9 +90,104 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    gate = WriteGate(f"{engine.url.database}.write-gate", busy_timeout_ms / 1000) \
+        if engine.url.database not in (None, "", ":memory:") else None
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # noqa: ANN001
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+        if not _write_intent.get():
+            conn.exec_driver_sql("BEGIN")
+            return
+        if gate is not None:
+            gate.acquire(conn.info)
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            if gate is not None:
+                gate.release(conn.info)
+            raise
+
+    if gate is not None:
+        @event.listens_for(engine, "commit")
+        def _on_commit(conn):  # noqa: ANN001
+            gate.end(conn, "COMMIT")
+
+        @event.listens_for(engine, "rollback")
+        def _on_rollback(conn):  # noqa: ANN001
+            gate.end(conn, "ROLLBACK")
+
+        # A connection the pool itself resets, closes or invalidates ends its transaction without the events above.
+        @event.listens_for(engine, "reset")
+        def _on_reset(_dbapi_conn, record, _reset_state):  # noqa: ANN001
+            gate.release(record.info)
+
+        @event.listens_for(engine, "close")
+        def _on_close(_dbapi_conn, record):  # noqa: ANN001
+            gate.release(record.info)
+
+        @event.listens_for(engine, "invalidate")
+        def _on_invalidate(_dbapi_conn, record, _exception):  # noqa: ANN001
+            gate.release(record.info)
+
+
+class WriteGate:
+    """A queue for SQLite's write lock, in the kernel. A connection that finds the lock taken sleeps in
+    SQLite's busy handler (1, 2, 5, 10 … 100 ms) however soon the lock is free: under load writers slept
+    while the CPUs idled, and a create's p95 was many times its median. Each write transaction therefore
+    first takes an exclusive flock on `<database>.write-gate` (polled every 0.2–1 ms: the wait ends
+    within a millisecond of the holder's end, in any thread or worker process), then BEGIN IMMEDIATE
+    finds the lock free. The gate is dropped right after the COMMIT or ROLLBACK, which it issues itself
+    (SQLAlchemy's own call then finds no transaction). A holder that dies drops its flock with its
+    process. Writers that do not take the gate (a thread's second connection, a deferred transaction
+    that writes) meet SQLite's lock and its busy handler as before, and after the busy timeout a waiter
+    goes on without the gate and lets SQLite decide."""
+
+    def __init__(self, path: str, timeout: float) -> None:
+        self.path, self.timeout = path, timeout
+        self._holders: set[int] = set()  # threads holding the gate
+
+    def acquire(self, info: dict) -> None:
+        thread = threading.get_ident()
+        if thread in self._holders:  # this thread holds it already (on another connection)
+            return
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        deadline, pause = time.monotonic() + self.timeout, 0.0002
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    os.close(fd)
+                    return
+                time.sleep(pause)
+                pause = min(pause * 1.5, 0.001)
+        info[_GATE] = (fd, thread)
+        self._holders.add(thread)
+
+    def release(self, info: dict) -> None:
+        held = info.pop(_GATE, None)
+        if held is not None:
+            fd, thread = held
+            self._holders.discard(thread)
+            os.close(fd)  # closing drops the flock
+
+    def end(self, conn, statement: str) -> None:  # noqa: ANN001
+        """End a gated transaction (COMMIT or ROLLBACK) and drop the gate. If the statement fails, the
+        transaction is left to SQLAlchemy's own commit or rollback, which reports the error."""
+        if _GATE not in conn.info:
+            return
+        try:
+            connection = conn.connection.driver_connection
+            if connection.in_transaction:
+                connection.execute(statement)
+        except sqlite3.Error:
+            pass
+        finally:
+            self.release(conn.info)
+
+
+_GATE = "elix_write_gate_fd"
 
 
 def utcnow() -> datetime:
