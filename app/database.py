@@ -131,12 +131,13 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
 
 
 class WriteGate:
-    """A queue for SQLite's write lock, in the kernel. A connection that finds the lock taken sleeps in
+    """A prompt queue for SQLite's write lock. A connection that finds the lock taken sleeps in
     SQLite's busy handler (1, 2, 5, 10 … 100 ms) however soon the lock is free: under load writers slept
     while the CPUs idled, and a create's p95 was many times its median. Each write transaction therefore
-    first takes an exclusive flock on `<database>.write-gate` (polled every 0.2–1 ms: the wait ends
-    within a millisecond of the holder's end, in any thread or worker process), then BEGIN IMMEDIATE
-    finds the lock free. The gate is dropped right after the COMMIT or ROLLBACK, which it issues itself
+    first takes the gate: a lock of its process (threads wait on it without polling), then an exclusive
+    flock on `<database>.write-gate` for the other processes (polled every 0.2–1 ms by one thread per
+    process: the wait ends within a millisecond of the holder's end); BEGIN IMMEDIATE then finds
+    SQLite's lock free. The gate is dropped right after the COMMIT or ROLLBACK, which it issues itself
     (SQLAlchemy's own call then finds no transaction). A holder that dies drops its flock with its
     process. Writers that do not take the gate (a thread's second connection, a deferred transaction
     that writes) meet SQLite's lock and its busy handler as before, and after the busy timeout a waiter
@@ -145,20 +146,25 @@ class WriteGate:
     def __init__(self, path: str, timeout: float) -> None:
         self.path, self.timeout = path, timeout
         self._holders: set[int] = set()  # threads holding the gate
+        self._in_process = threading.Lock()  # this process's writers queue here, without polling
 
     def acquire(self, info: dict) -> None:
         thread = threading.get_ident()
         if thread in self._holders:  # this thread holds it already (on another connection)
             return
+        deadline = time.monotonic() + self.timeout
+        if not self._in_process.acquire(timeout=self.timeout):
+            return
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        deadline, pause = time.monotonic() + self.timeout, 0.0002
-        while True:
+        pause = 0.0002
+        while True:  # one thread per process polls for the other processes' holder
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
                 if time.monotonic() > deadline:
                     os.close(fd)
+                    self._in_process.release()
                     return
                 time.sleep(pause)
                 pause = min(pause * 1.5, 0.001)
@@ -171,6 +177,7 @@ class WriteGate:
             fd, thread = held
             self._holders.discard(thread)
             os.close(fd)  # closing drops the flock
+            self._in_process.release()
 
     def end(self, conn, statement: str) -> None:  # noqa: ANN001
         """End a gated transaction (COMMIT or ROLLBACK) and drop the gate. If the statement fails, the
