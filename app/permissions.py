@@ -2,7 +2,8 @@
 
 `viewer_for(user)` reduces a user to the facts the rule needs (a plain `Viewer`). Everything that
 returns report data goes through it: `visible_reports_clause()` for SQL, `can_view()` for a loaded
-report, and the search backends compile the same `Viewer` fields into their filters.
+report, `visible_among()` for reports known by id, and the search backends compile the same `Viewer`
+fields into their filters.
 
 A report is visible to a viewer when it belongs to the viewer's organisation (any status), or it is
 shared (submitted or validated) and either its distribution is open to the viewer's kind of
@@ -15,7 +16,7 @@ from collections.abc import Iterator, Set
 from dataclasses import dataclass
 from typing import AbstractSet
 
-from sqlalchemy import and_, exists, false, or_, select
+from sqlalchemy import and_, bindparam, exists, false, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.extensions import db
@@ -117,6 +118,37 @@ def can_view(viewer: Viewer, report: SeizureReport) -> bool:
     if report.distribution in viewer.open_distributions:
         return True
     return report.distribution == "operation" and any(op.id in viewer.operation_ids for op in report.operations)
+
+
+_REPORTS = SeizureReport.__table__
+# Built once (a search re-checks its page of hits on every request): the facts the rule reads, by id.
+_FACTS = (select(_REPORTS.c.id, _REPORTS.c.organisation_id, _REPORTS.c.status, _REPORTS.c.distribution)
+          .where(_REPORTS.c.id.in_(bindparam("ids", expanding=True))))
+_LINKS = (select(report_operations.c.report_id, report_operations.c.operation_id)
+          .where(report_operations.c.report_id.in_(bindparam("ids", expanding=True))))
+
+
+def visible_among(viewer: Viewer, report_ids: list[str]) -> set[str]:
+    """The reports among `report_ids` that `viewer` may see, by the rule of `can_view` applied to their
+    facts as the database has them now (ids of reports that no longer exist are left out). Reads one
+    row per report by primary key, and the operation links only of `operation` reports of other
+    organisations: cheaper than the SQL clause for a page of search hits."""
+    if not report_ids:
+        return set()
+    connection = db.session.connection()
+    visible, linked = set(), []
+    for report_id, organisation_id, status, distribution in connection.execute(_FACTS, {"ids": report_ids}):
+        if organisation_id == viewer.organisation_id:
+            visible.add(report_id)
+        elif status in SHARED_STATUSES:
+            if distribution in viewer.open_distributions:
+                visible.add(report_id)
+            elif distribution == "operation":
+                linked.append(report_id)
+    if linked and viewer.operation_ids:
+        visible.update(report_id for report_id, operation_id in connection.execute(_LINKS, {"ids": linked})
+                       if operation_id in viewer.operation_ids)
+    return visible
 
 
 def can_view_persons(viewer: Viewer, report: SeizureReport) -> bool:

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from app.database import utcnow
 from app.extensions import db
-from app.permissions import can_view, can_view_persons, viewer_for, visible_reports_clause
+from app.permissions import can_view, can_view_persons, viewer_for, visible_among, visible_reports_clause
 from app.seizures import services
 from app.seizures.models import SeizureReport
 
@@ -125,14 +125,16 @@ def test_sharing_rule(api, setting, distribution, status, viewer, visible):
 
 
 def test_sql_clause_and_can_view_agree_on_the_whole_matrix(setting):
-    """All sixteen reports at once: each viewer's SQL result is exactly the table's visible set."""
+    """All sixteen reports at once: each viewer's SQL result, and the facts read by id (search hits), are
+    exactly the table's visible set."""
     reports = {(d, s): setting.report(d, s) for d, s, *_ in MATRIX}
     for column, viewer in enumerate(VIEWERS):
         user = setting.viewers[viewer]
         expected = {reports[(d, s)].id for d, s, *row in MATRIX if row[column]}
         from_sql = set(db.session.scalars(select(SeizureReport.id).where(visible_reports_clause(viewer_for(user)))))
         from_python = {r.id for r in reports.values() if can_view(viewer_for(user), r)}
-        assert from_sql == from_python == expected, viewer
+        by_id = visible_among(viewer_for(user), [r.id for r in reports.values()] + ["no-such-report"])
+        assert from_sql == from_python == by_id == expected, viewer
 
 
 def test_an_operation_link_opens_operation_reports_of_any_member_to_the_lead(api, world, setting):

@@ -29,11 +29,12 @@ def unavailable_response(exc: SearchUnavailable) -> Response:
 
 
 def result_json(result: SearchResult) -> dict:
+    reports = url_for("api.list_seizures")  # each hit's URL is this and its id (a UUID: nothing to quote)
     return {
         "total": result.total, "page": result.page, "per_page": result.per_page,
         "hits": [{"id": hit.id, "reference": hit.reference, "seized_at": hit.seized_at, "country": hit.country,
                   "organisation": hit.organisation, "categories": list(hit.categories), "summary": hit.summary,
-                  "highlights": hit.highlights, "url": url_for("api.get_seizure", report_id=hit.id)}
+                  "highlights": hit.highlights, "url": f"{reports}/{hit.id}"}
                  for hit in result.hits],
         "facets": {name: [{"value": b.value, "count": b.count} for b in buckets]
                    for name, buckets in result.facets.items()},

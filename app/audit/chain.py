@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.audit.models import GENESIS_HASH, AuditChainHead, AuditRecord
@@ -36,19 +36,27 @@ def _timestamp(at: datetime) -> str:
     return at.astimezone(timezone.utc).isoformat(timespec="microseconds")
 
 
+# Built once: every request that reads a report appends a record, and building these statements (and the
+# ORM's handling of them) cost more than running them (~0.3 ms each against ~0.06 through Core).
+_HEAD = (select(AuditChainHead.__table__.c.last_id, AuditChainHead.__table__.c.last_hash)
+         .where(AuditChainHead.__table__.c.id == 1).with_for_update())
+_INSERT = insert(AuditRecord.__table__)
+_MOVE_HEAD = (update(AuditChainHead.__table__).where(AuditChainHead.__table__.c.id == 1)
+              .values(last_id=bindparam("new_last_id"), last_hash=bindparam("new_last_hash")))
+
+
 def append(session: Session, entries: list[dict]) -> list[int]:
     """Append `entries` after the chain head in the session's transaction; return their ids."""
-    last_id, last_hash = session.execute(select(AuditChainHead.last_id, AuditChainHead.last_hash)
-                                         .where(AuditChainHead.id == 1).with_for_update()).one()
+    connection = session.connection()
+    last_id, last_hash = connection.execute(_HEAD).one()
     rows = []
     for entry in entries:
         row = {**entry, "id": last_id + 1, "at": utcnow(), "prev_hash": last_hash}
         row["hash"] = record_hash(row)
         rows.append(row)
         last_id, last_hash = row["id"], row["hash"]
-    session.execute(insert(AuditRecord.__table__), rows)
-    session.execute(update(AuditChainHead.__table__).where(AuditChainHead.id == 1)
-                    .values(last_id=last_id, last_hash=last_hash))
+    connection.execute(_INSERT, rows)
+    connection.execute(_MOVE_HEAD, {"new_last_id": last_id, "new_last_hash": last_hash})
     return [row["id"] for row in rows]
 
 

@@ -252,19 +252,16 @@ def status(app: Flask | None = None) -> dict:
 def search_reports(user, query: SearchQuery) -> SearchResult:  # noqa: ANN001 - a User
     """Search as `user`: the backend applies the sharing rule inside the query; the hits are then
     re-checked against SQL (app.permissions), so a stale index never shows a report it should not."""
-    from app.permissions import viewer_for, visible_reports_clause
-    from app.seizures.models import SeizureReport
+    from app.permissions import viewer_for, visible_among
 
     viewer = viewer_for(user)
     with timed("search"):
         result = get_backend().search(query, viewer)
     if result.hits:
-        ids = [hit.id for hit in result.hits]
-        rule = among_ids(visible_reports_clause(viewer))
-        visible = set(db.session.scalars(select(SeizureReport.id).where(SeizureReport.id.in_(ids), rule)))
-        if len(visible) < len(ids):
+        visible = visible_among(viewer, [hit.id for hit in result.hits])
+        if len(visible) < len(result.hits):
             log.warning("search: %d hit(s) not visible to user %s in SQL dropped (index behind?)",
-                        len(ids) - len(visible), user.id)
+                        len(result.hits) - len(visible), user.id)
             result.hits = [hit for hit in result.hits if hit.id in visible]
     audit.record("search", actor=user, details=audit_details(query))
     return result
