@@ -9,6 +9,7 @@ from flask_babel import gettext
 from app.config import INSTANCE_DIR, Config
 from app.database import KeyConverter, begin_writing, configure_engine, set_write_intent
 from app.extensions import babel, csrf, db, login_manager, migrate
+from app.json_provider import OrjsonProvider
 
 __version__ = "0.1.0"
 
@@ -16,6 +17,8 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 class Elix(Flask):
+    json_provider_class = OrjsonProvider
+
     def dispatch_request(self):  # noqa: ANN201
         """Views of requests that change data run with write intent; what ran before them only read."""
         if request.method in UNSAFE_METHODS:
@@ -26,7 +29,6 @@ class Elix(Flask):
 def create_app(config: Config | None = None) -> Flask:
     app = Elix(__name__, instance_path=str(INSTANCE_DIR), instance_relative_config=False)
     app.config.from_object(config or Config())
-    app.json.sort_keys = False  # keep the contract's field order
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     from app import models  # noqa: F401  (complete metadata before anything uses it)
