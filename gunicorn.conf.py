@@ -1,6 +1,7 @@
 """gunicorn settings read from the working directory (`make run`, `make serve`): each worker process
-also runs a thread that works the product job queue (app.jobs.worker) and, with the embedded search
-backend, starts loading its in-memory columns in a thread. Set ELIX_JOB_THREAD=0 when
+also runs a thread that works the product job queue (app.jobs.worker), a thread that moves its
+reads' audit records into the chain (app.audit.journal; ELIX_AUDIT_JOURNAL=0 writes each at once)
+and, with the embedded search backend, starts loading its in-memory columns in a thread. Set ELIX_JOB_THREAD=0 when
 separate `flask jobs work` processes do the work."""
 import os
 
@@ -16,6 +17,10 @@ def post_worker_init(worker):  # noqa: ANN001,ANN201
     from app.search.services import load_in_background
 
     load_in_background(worker.wsgi)  # the embedded search index, in a thread (see there)
+    if worker.wsgi.config["AUDIT_JOURNAL"]:
+        from app.audit import journal
+
+        journal.start_thread(worker.wsgi)  # reads' audit records, moved into the chain in batches
     if os.environ.get("ELIX_JOB_THREAD", "1") != "0":
         from app.jobs.worker import start_thread
 
@@ -23,6 +28,10 @@ def post_worker_init(worker):  # noqa: ANN001,ANN201
 
 
 def worker_exit(server, worker):  # noqa: ANN001,ANN201
+    if getattr(worker, "wsgi", None) is not None:
+        from app.audit import journal
+
+        journal.stop_thread(worker.wsgi)  # moves what is left, deletes the file
     if os.environ.get("ELIX_JOB_THREAD", "1") != "0" and getattr(worker, "wsgi", None) is not None:
         from app.jobs.worker import stop_thread
 

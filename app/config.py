@@ -55,6 +55,10 @@ class Config:
     SEARCH_SYNC_THREAD = _env_bool("ELIX_SEARCH_SYNC_THREAD", True)  # outbox worker thread per served process
     SEARCH_SYNC_IDLE = 1.0  # seconds between polls of the thread (rows committed by other processes)
     SEARCH_SYNC_SETTLE = 0.3  # seconds: a batch is drained when its oldest row is this old (rows cost less in batches)
+    # Reads' audit records: a journal file per served process, moved into the chain by a thread (app.audit.journal).
+    AUDIT_JOURNAL = _env_bool("ELIX_AUDIT_JOURNAL", True)
+    AUDIT_JOURNAL_DIR = os.environ.get("ELIX_AUDIT_JOURNAL_DIR", str(INSTANCE_DIR / "audit-journal"))
+    AUDIT_JOURNAL_FSYNC = _env_optional_bool("ELIX_AUDIT_JOURNAL_FSYNC")  # unset: with PostgreSQL only
     MAX_CONTENT_LENGTH = 1024 * 1024
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     SESSION_COOKIE_HTTPONLY = True

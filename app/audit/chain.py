@@ -46,12 +46,13 @@ _MOVE_HEAD = (update(AuditChainHead.__table__).where(AuditChainHead.__table__.c.
 
 
 def append(session: Session, entries: list[dict]) -> list[int]:
-    """Append `entries` after the chain head in the session's transaction; return their ids."""
+    """Append `entries` after the chain head in the session's transaction; return their ids. An entry
+    is stamped now unless it has its time (`at`: a read's record from the journal, app.audit.journal)."""
     connection = session.connection()
     last_id, last_hash = connection.execute(_HEAD).one()
     rows = []
     for entry in entries:
-        row = {**entry, "id": last_id + 1, "at": utcnow(), "prev_hash": last_hash}
+        row = {"at": utcnow(), **entry, "id": last_id + 1, "prev_hash": last_hash}  # journal entries have their time
         row["hash"] = record_hash(row)
         rows.append(row)
         last_id, last_hash = row["id"], row["hash"]

@@ -1,18 +1,20 @@
-"""`flask audit verify` and `flask audit export`."""
+"""`flask audit verify`, `flask audit export` and `flask audit recover-journals`."""
 from __future__ import annotations
 
 import json
 import sys
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from app import audit
 from app.audit.chain import as_json, records_since, verify
+from app.audit.journal import directory_of, recover
 from app.database import write_intent
 from app.extensions import db
 
-audit_cli = AppGroup("audit", help="Verify and export the audit trail.")
+audit_cli = AppGroup("audit", help="Verify and export the audit trail; move left-over read journals.")
 
 
 @audit_cli.command("verify")
@@ -43,3 +45,12 @@ def export(since: int, output) -> None:  # noqa: ANN001
         audit.record("audit.export", details={"since": since, "last": last, "rows": written, "to": "json-lines"})
         db.session.commit()
     click.echo(f"exported {written} records after {since} (last id {last})", err=True)
+
+
+@audit_cli.command("recover-journals")
+def recover_journals() -> None:
+    """Move into the chain the read journals of server processes that are gone (app.audit.journal).
+    Served processes do this themselves at start and every 30 s; this is for a stopped deployment."""
+    directory = directory_of(current_app)
+    moved = recover(directory) if directory.is_dir() else 0
+    click.echo(f"{moved} journal(s) of stopped processes moved into the audit trail ({directory})")

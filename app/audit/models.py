@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, Integer, String
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.database import UTCDateTime
@@ -50,3 +50,13 @@ class AuditChainHead(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     last_id: Mapped[int] = mapped_column(Integer)
     last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditJournalPosition(db.Model):
+    """How far each read journal (app.audit.journal) has been moved into the chain: written in the
+    transaction that appends its records, so a journal line becomes a record exactly once."""
+
+    __tablename__ = "audit_journal_positions"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)  # the journal file's name
+    moved: Mapped[int] = mapped_column(BigInteger)  # bytes of the file already in the chain

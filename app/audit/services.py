@@ -7,17 +7,20 @@ appended in one of two places:
   so a change and its record commit together or not at all; on SQLite only when the transaction was
   opened with write intent (BEGIN IMMEDIATE), on PostgreSQL always. If that append fails, the commit
   raises AuditUnavailable: the change is rolled back and the answer is a 503 that says so;
-- otherwise when the response is ready (`after_request`): reads (GET), denials and refused writes
-  end their read transaction and append in a short write transaction of their own. A GET's
-  transaction is deferred on SQLite; upgrading its snapshot to a write could fail with
-  SQLITE_BUSY_SNAPSHOT, while a fresh BEGIN IMMEDIATE just queues for the lock.
+- otherwise when the response is ready (`after_request`): reads (GET), denials and refused writes.
+  In a served process (gunicorn) the records go to the process's read journal (app.audit.journal):
+  one line each in a file, written before the response leaves, moved into the chain a moment later
+  by the journal's thread in one transaction for many reads. Where no journal thread runs (CLI,
+  the test client, ELIX_AUDIT_JOURNAL=0) the request ends its read transaction and appends in a
+  short write transaction of its own (a GET's transaction is deferred on SQLite; upgrading its
+  snapshot to a write could fail with SQLITE_BUSY_SNAPSHOT, while a fresh BEGIN IMMEDIATE queues).
 
-One record per request, written before the response leaves: nothing is held in memory across
-requests, so nothing is lost when a process dies (batching across requests would be cheaper and
-would lose the batch; the cost is measured in docs/audit.md). If the append fails, the response is
-replaced by a 503 that says so and the failure is logged: a read that could not be recorded is not
-served (it is not turned into a silent 500, and the record is not silently dropped). The records of
-a write transaction that rolled back are appended afterwards with outcome "failure".
+Either way the record is written before the response leaves, and a process that dies loses nothing
+it answered (its journal is moved by the next process: app.audit.journal). If the write fails, the
+response is replaced by a 503 that says so and the failure is logged: a read that could not be
+recorded is not served (it is not turned into a silent 500, and the record is not silently
+dropped). The records of a write transaction that rolled back are written afterwards with outcome
+"failure".
 
 Outside a request (CLI commands, workers) `record` appends at once in the caller's transaction, which
 the command commits (services flush, the command commits).
@@ -39,6 +42,7 @@ from sqlalchemy import Select, and_, event, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.audit.chain import append
+from app.audit.journal import active as active_journal
 from app.audit.models import OUTCOMES, AuditRecord
 from app.database import has_write_intent, write_intent
 from app.errors import AuditUnavailable, Forbidden
@@ -200,13 +204,18 @@ def _write_pending(response: Response) -> Response:
     if not g.get("audit_pending") and not g.get("audit_in_flight"):
         return response
     try:
-        _end_transaction()  # records in flight in a commit that failed become failures (_after_rollback)
+        journal = active_journal()
+        if journal is None or has_write_intent():
+            _end_transaction()  # records in flight in a commit that failed become failures (_after_rollback)
         entries, g.audit_pending = g.get("audit_pending", []), []
         if not entries:
             return response
-        with write_intent():
-            append(db.session, entries)
-            db.session.commit()
+        if journal is not None:
+            journal.write(entries)  # moved into the chain by the process's journal thread
+        else:
+            with write_intent():
+                append(db.session, entries)
+                db.session.commit()
     except Exception:  # noqa: BLE001  (any failure: the request is not served, never silently)
         log.exception("audit records of %s %s could not be written", request.method, request.path)
         db.session.rollback()
