@@ -68,7 +68,7 @@ class Journal:
         self.directory, self.fsync = directory, fsync
         self._lock = threading.Lock()  # writes, and replacing the file
         self._torn = False  # a write stopped halfway: the next one starts on a new line
-        self._moving = threading.Lock()  # one move at a time (the thread, `flush`)
+        self._moving = threading.Lock()  # one move at a time
         self.path, self._fd = self._open_new()
         self.moved = 0  # bytes of the current file in the chain
         self.wake = threading.Event()
@@ -130,6 +130,8 @@ def move_lines(path: Path, start: int) -> int:
     with open(path, "rb") as file:
         file.seek(start)
         data = file.read(READ_BYTES)
+        if len(data) == READ_BYTES and b"\n" not in data:
+            data += file.read()  # one line longer than a batch: take it whole
     end = data.rfind(b"\n") + 1
     if end == 0:
         return start

@@ -201,3 +201,11 @@ def test_recover_journals_command(app, journal_dir):
     result = app.test_cli_runner().invoke(args=["audit", "recover-journals"])
     assert result.exit_code == 0, result.output
     assert "1 journal(s)" in result.output and records("left.over")
+
+
+def test_a_record_longer_than_a_batch_is_moved_whole(app, journal, monkeypatch):
+    monkeypatch.setattr(journal_module, "READ_BYTES", 16)
+    journal.write([_entry("long.record"), _entry("next.record")])
+    journal.move()
+    assert records("long.record") and records("next.record")
+    assert journal.moved == journal.path.stat().st_size
