@@ -16,7 +16,7 @@ from collections.abc import Iterator, Set
 from dataclasses import dataclass
 from typing import AbstractSet
 
-from sqlalchemy import and_, bindparam, exists, false, or_, select
+from sqlalchemy import and_, bindparam, exists, false, or_, select, union
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.extensions import db
@@ -46,11 +46,15 @@ class Viewer:
         return ()
 
 
+# Built once: every list and search reads it (through OperationsOf).
+_OPERATIONS_OF = union(
+    select(Operation.__table__.c.id).where(Operation.__table__.c.lead_organisation_id == bindparam("organisation_id")),
+    select(operation_participants.c.operation_id).where(
+        operation_participants.c.organisation_id == bindparam("organisation_id")))
+
+
 def operations_of_organisation(organisation_id: int) -> frozenset[int]:
-    led = select(Operation.id).where(Operation.lead_organisation_id == organisation_id)
-    joined = select(operation_participants.c.operation_id).where(
-        operation_participants.c.organisation_id == organisation_id)
-    return frozenset(db.session.scalars(led.union(joined)).all())
+    return frozenset(db.session.scalars(_OPERATIONS_OF, {"organisation_id": organisation_id}).all())
 
 
 class OperationsOf(Set):
