@@ -113,15 +113,23 @@ def visible_reports_clause(viewer: Viewer) -> ColumnElement[bool]:
     return or_(SeizureReport.organisation_id == viewer.organisation_id, others)
 
 
+def _visible_by_facts(viewer: Viewer, organisation_id: int, status: str, distribution: str) -> bool | None:
+    """The rule on a report's own facts: True or False, or None when its operation links decide."""
+    if organisation_id == viewer.organisation_id:
+        return True
+    if status not in SHARED_STATUSES:
+        return False
+    if distribution in viewer.open_distributions:
+        return True
+    return None if distribution == "operation" else False
+
+
 def can_view(viewer: Viewer, report: SeizureReport) -> bool:
     """The same rule as `visible_reports_clause`, for a report already loaded."""
-    if report.organisation_id == viewer.organisation_id:
-        return True
-    if report.status not in SHARED_STATUSES:
-        return False
-    if report.distribution in viewer.open_distributions:
-        return True
-    return report.distribution == "operation" and any(op.id in viewer.operation_ids for op in report.operations)
+    visible = _visible_by_facts(viewer, report.organisation_id, report.status, report.distribution)
+    if visible is None:
+        return any(op.id in viewer.operation_ids for op in report.operations)
+    return visible
 
 
 _REPORTS = SeizureReport.__table__
@@ -142,13 +150,11 @@ def visible_among(viewer: Viewer, report_ids: list[str]) -> set[str]:
     connection = db.session.connection()
     visible, linked = set(), []
     for report_id, organisation_id, status, distribution in connection.execute(_FACTS, {"ids": report_ids}):
-        if organisation_id == viewer.organisation_id:
+        by_facts = _visible_by_facts(viewer, organisation_id, status, distribution)
+        if by_facts:
             visible.add(report_id)
-        elif status in SHARED_STATUSES:
-            if distribution in viewer.open_distributions:
-                visible.add(report_id)
-            elif distribution == "operation":
-                linked.append(report_id)
+        elif by_facts is None:
+            linked.append(report_id)
     if linked and viewer.operation_ids:
         visible.update(report_id for report_id, operation_id in connection.execute(_LINKS, {"ids": linked})
                        if operation_id in viewer.operation_ids)

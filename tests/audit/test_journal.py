@@ -106,9 +106,7 @@ def test_records_written_by_many_threads_are_all_moved_in_order_of_writing(app, 
              "organisation_id": world.jm.id}
     def write(thread: int) -> None:
         for i in range(50):
-            journal.write([{"action": "report.read", "outcome": "success", "details": {"n": f"{thread}-{i}"},
-                            "address": "127.0.0.1", **actor, "subject_type": None, "subject_id": None,
-                            "subject_ref": None, "subject_organisation_id": None}])
+            journal.write([{**_entry("report.read"), **actor, "details": {"n": f"{thread}-{i}"}}])
 
     threads = [threading.Thread(target=write, args=(t,)) for t in range(4)]
     for t in threads:
