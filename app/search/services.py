@@ -156,11 +156,14 @@ def enqueue_reports(report_ids: Iterable[str]) -> None:
     if not ids:
         return
     now = utcnow()
-    db.session.execute(insert(SearchOutbox), [{"report_id": i, "enqueued_at": now, "attempts": 0} for i in ids])
+    db.session.connection().execute(_OUTBOX_INSERT, [{"report_id": i, "enqueued_at": now, "attempts": 0} for i in ids])
     if _index_inline():
         _index_now(ids)
     else:
         db.session.info[WAKE] = True
+
+
+_OUTBOX_INSERT = insert(SearchOutbox.__table__)  # through the connection: the ORM's bulk path cost ~0.3 ms a call
 
 
 def _index_inline(app: Flask | None = None) -> bool:

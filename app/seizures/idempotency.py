@@ -12,6 +12,9 @@ from __future__ import annotations
 import hashlib
 import json
 
+from sqlalchemy import insert
+
+from app.database import utcnow
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.seizures.models import IdempotencyKey, SeizureReport
@@ -38,7 +41,10 @@ def earlier_report(user: User, key: str, body_hash: str) -> SeizureReport | None
 
 
 def remember(user: User, key: str, body_hash: str, report: SeizureReport) -> None:
-    """Store the key with the new report (flushed: a concurrent request that committed the same key
+    """Store the key with the new report (at once: a concurrent request that committed the same key
     first makes this raise IntegrityError)."""
-    db.session.add(IdempotencyKey(user_id=user.id, key=key, request_hash=body_hash, report_id=report.id))
-    db.session.flush()
+    db.session.connection().execute(_INSERT, {"user_id": user.id, "key": key, "request_hash": body_hash,
+                                              "report_id": report.id, "created_at": utcnow()})
+
+
+_INSERT = insert(IdempotencyKey.__table__)

@@ -5,9 +5,8 @@ import functools
 import logging
 from datetime import datetime, timezone
 
-from sqlalchemy import bindparam, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import bindparam, func, insert, or_, select, text
+from sqlalchemy.orm import joinedload, make_transient_to_detached, selectinload
 
 from app import audit
 from app import vocabularies as vocab
@@ -17,8 +16,7 @@ from app.operations.models import Operation
 from app.permissions import Viewer, can_edit, can_view, can_view_persons, visible_reports_clause
 from app.database import utcnow
 from app.search.services import report_changed
-from app.seizures.models import (Person, ReferenceCounter, RouteLeg, SeizureItem, SeizureReport, report_editors,
-                                 report_operations)
+from app.seizures.models import Person, RouteLeg, SeizureItem, SeizureReport, report_operations
 from app.users.models import User
 from app.validation.models import ValidationAction
 
@@ -30,30 +28,26 @@ EDITABLE_STATUSES = ("draft", "submitted", "validated")
 def next_reference(organisation_id: int, organisation_code: str, year: int) -> str:
     """Allocate the next reference in the caller's transaction: a rollback gives the number back,
     and the counter row stays locked until commit, so references are unique and gap-free."""
-    stmt = _counter_upsert(db.session.get_bind().dialect.name)
-    value = db.session.execute(stmt, {"organisation_id": organisation_id, "year": year}).scalar_one()
-    return f"{organisation_code}-{year}-{value:06d}"
+    value = db.session.connection().execute(_COUNTER_UPSERT, {"organisation_id": organisation_id, "year": year})
+    return f"{organisation_code}-{year}-{value.scalar_one():06d}"
 
 
-@functools.cache
-def _counter_upsert(dialect: str):  # noqa: ANN202 - an Insert
-    """The counter's upsert, built once per dialect: building it and its cache key for every report
-    was 0.2 of the call's 0.5 ms (in process, SQLite)."""
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = ReferenceCounter.__table__
-    return (insert(table)
-            .values(organisation_id=bindparam("organisation_id"), year=bindparam("year"), last_value=1)
-            .on_conflict_do_update(index_elements=[table.c.organisation_id, table.c.year],
-                                   set_={"last_value": table.c.last_value + 1})
-            .returning(table.c.last_value))
+# The same SQL on SQLite (3.35+) and PostgreSQL. Text, because SQLAlchemy cannot cache the compiled form of
+# its dialects' on_conflict_do_update: it was compiled for every report (0.4 ms of a create, under the lock).
+_COUNTER_UPSERT = text(
+    "INSERT INTO reference_counters (organisation_id, year, last_value) VALUES (:organisation_id, :year, 1) "
+    "ON CONFLICT (organisation_id, year) DO UPDATE SET last_value = reference_counters.last_value + 1 "
+    "RETURNING last_value")
 
 
 def _record_editor(report: SeizureReport, user: User) -> None:
     """Remember that `user` created, changed or submitted the report: four eyes (app.validation)
     means none of them may validate it. Call after the report row is flushed."""
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    db.session.execute(insert(report_editors).values(report_id=report.id, user_id=user.id).on_conflict_do_nothing())
+    db.session.connection().execute(_EDITOR_UPSERT, {"report_id": report.id, "user_id": user.id})
+
+
+_EDITOR_UPSERT = text("INSERT INTO report_editors (report_id, user_id) VALUES (:report_id, :user_id) "
+                      "ON CONFLICT DO NOTHING")  # text: as the counter's upsert
 
 
 def _resolve_operations(user: User, report: SeizureReport, codes: list[str]) -> list[Operation]:
@@ -174,25 +168,94 @@ def _require_officer(user: User) -> None:
 
 
 def create_report(user: User, data: dict, *, submit: bool = False, now: datetime | None = None) -> SeizureReport:
+    """Create a report from validated input (SeizureReportSchema.load). The report and its parts are
+    built in memory first; the write transaction then runs only prebuilt Core statements (the reference,
+    the rows, the links, the outbox row, the audit record) and the objects join the session as loaded,
+    as if read back. On SQLite that transaction holds the one write lock, so everything that can happen
+    before it does (docs/benchmarks.md, "Where the time goes")."""
     _require_officer(user)
     now = now or utcnow()
     org = user.organisation
-    report = SeizureReport(organisation_id=org.id, created_by_id=user.id, status="draft",
+    report = SeizureReport(organisation_id=org.id, created_by_id=user.id, status="draft", version=1,
                            created_at=now, updated_at=now)
     report.organisation, report.created_by = org, user
     report.validation_actions = []  # a new report has none: known without a query when it is dumped
     _apply(user, report, data)
-    report.reference = next_reference(org.id, org.code, now.year)
-    db.session.add(report)
     if submit:
         _submit(report, now)
-    db.session.flush()
+    details = {"fields": _filled_fields(_audited_state(report)), "submitted": submit}
+    rows = _new_rows(report)
+    db.session.flush()  # anything the caller left pending (the rows below may refer to it)
+    connection = db.session.connection()
+    report.reference = rows[SeizureReport.__table__][0]["reference"] = next_reference(org.id, org.code, now.year)
+    _insert_rows(connection, report, rows)
     _record_editor(report, user)
+    _attach(report)
     report_changed(report)  # search outbox, same transaction
-    audit.record("report.create", actor=user, subject=report,
-                 details={"fields": _filled_fields(_audited_state(report)), "submitted": submit})
+    audit.record("report.create", actor=user, subject=report, details=details)
     log.info("report %s created by user %s", report.reference, user.id)
     return report
+
+
+# The tables a new report writes, in the order their foreign keys need, and the collection of each part.
+_PART_COLLECTIONS = ((SeizureItem, "items"), (RouteLeg, "route"), (Person, "persons"))
+
+
+@functools.cache
+def _insert_statement(table):  # noqa: ANN001,ANN202 - an Insert, built once per table
+    """A part's insert returns the ids the database gave its rows, in the order of the rows (one statement)."""
+    numbered = table.autoincrement_column
+    return insert(table).returning(numbered, sort_by_parameter_order=True) if numbered is not None else insert(table)
+
+
+def _new_rows(report: SeizureReport) -> dict:
+    """The rows of a report built in memory, by table: every column's value, a column left unset taking
+    its default (set on the object too, so that nothing of it is unloaded once it joins the session)."""
+    rows = {SeizureReport.__table__: [_column_values(report, SeizureReport.__table__)]}  # gives the report its id
+    for model, collection in _PART_COLLECTIONS:
+        if collection not in report.__dict__:  # not in the input: none (known, not to be loaded later)
+            setattr(report, collection, [])
+        parts = getattr(report, collection)
+        for part in parts:
+            part.report_id = report.id
+        rows[model.__table__] = [_column_values(part, model.__table__) for part in parts]
+    if "operations" not in report.__dict__:
+        report.operations = []
+    rows[report_operations] = [{"report_id": report.id, "operation_id": op.id} for op in report.operations]
+    return rows
+
+
+def _column_values(obj, table) -> dict:  # noqa: ANN001
+    row, numbered = {}, table.autoincrement_column
+    for column in table.columns:
+        if column.key in obj.__dict__:
+            row[column.key] = obj.__dict__[column.key]
+        elif column is not numbered:
+            default = column.default
+            value = None if default is None else default.arg(None) if default.is_callable else default.arg
+            setattr(obj, column.key, value)
+            row[column.key] = value
+    return row
+
+
+def _insert_rows(connection, report: SeizureReport, rows: dict) -> None:  # noqa: ANN001
+    for table, table_rows in rows.items():
+        if not table_rows:
+            continue
+        result = connection.execute(_insert_statement(table), table_rows)
+        if result.returns_rows:
+            collection = next(name for model, name in _PART_COLLECTIONS if model.__table__ is table)
+            for part, new_id in zip(getattr(report, collection), result.scalars(), strict=True):
+                part.id = new_id
+
+
+def _attach(report: SeizureReport) -> None:
+    """The inserted report and parts join the session as persistent and loaded: no flush, no reload."""
+    for _model, collection in _PART_COLLECTIONS:
+        for part in getattr(report, collection):
+            make_transient_to_detached(part)
+    make_transient_to_detached(report)
+    db.session.add(report)
 
 
 # A report's parts, joined to it in one statement when the rows of that product are few: a typical

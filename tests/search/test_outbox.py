@@ -191,17 +191,58 @@ def test_a_served_process_leaves_indexing_to_its_sync_thread_and_wakes_it_at_com
     assert found(services.get_backend(app), world["jio_analyst"], "sardines") == {report.id}
 
 
-def test_a_failed_atomic_drain_keeps_the_rows_and_counts_the_attempt(app, world, deferred) -> None:  # noqa: ANN001
+@pytest.mark.parametrize("peek", [None, _same_transaction], ids=["loading-in-the-write", "loading-before"])
+def test_a_failed_atomic_drain_keeps_the_rows_and_counts_the_attempt(app, world, deferred, peek) -> None:  # noqa: ANN001
     factories.report(world["jm_officer"])
 
     def failing(_ids):  # noqa: ANN001,ANN202
         raise RuntimeError("loader down")
 
-    broken = OutboxWorker(_same_transaction, DatabaseBackend(_same_transaction), failing, atomic=True)
+    broken = OutboxWorker(_same_transaction, DatabaseBackend(_same_transaction), failing, atomic=True, peek=peek)
     with pytest.raises(RuntimeError):
         broken.drain_once()
     assert db.session.scalar(select(SearchOutbox.attempts)) == 1
     assert len(outbox()) == 1
+
+
+def test_a_report_changed_while_its_batch_was_loaded_gets_its_newest_version(app, world, deferred) -> None:  # noqa: ANN001
+    """The documents are built before the write transaction (peek): a change committed in between has a
+    row of its own behind the batch, so the next drain indexes the newer version."""
+    officer = world["jm_officer"]
+    report = factories.report(officer, narrative="Contraband sardines")
+
+    def load_then_change(ids):  # noqa: ANN001,ANN202
+        sources = services.load_sources(ids)
+        seizure_services.update_report(officer, report, {"narrative": "Contraband anchovies"}, report.version)
+        return sources
+
+    backend = DatabaseBackend(_same_transaction)
+    racing = OutboxWorker(_same_transaction, backend, load_then_change, atomic=True, peek=_same_transaction)
+    assert racing.drain_once().indexed == 1  # the version it loaded
+    assert outbox() == [report.id]  # the change's row waits
+    assert found(backend, world["jio_analyst"], "sardines") == {report.id}
+    assert worker(backend).drain().indexed == 1
+    assert found(backend, world["jio_analyst"], "anchovies") == {report.id}
+    assert found(backend, world["jio_analyst"], "sardines") == set()
+
+
+def test_rows_another_worker_took_while_a_batch_was_loaded_are_left_to_it(app, world, deferred) -> None:  # noqa: ANN001
+    first, second = factories.report(world["jm_officer"]), factories.report(world["jm_officer"])
+    backend = DatabaseBackend(_same_transaction)
+    indexed: list[int] = []
+
+    def load_while_another_drains(ids):  # noqa: ANN001,ANN202
+        sources = services.load_sources(ids)
+        if not indexed:  # the other worker takes the first row meanwhile
+            indexed.append(OutboxWorker(_same_transaction, backend, services.load_sources, batch_size=1,
+                                        atomic=True).drain_once().indexed)
+        return sources
+
+    late = OutboxWorker(_same_transaction, backend, load_while_another_drains, atomic=True, peek=_same_transaction)
+    done = late.drain_once()
+    assert indexed == [1] and (done.rows, done.indexed) == (1, 1)  # only the row still there
+    assert outbox() == []
+    assert {first.id, second.id} <= {hit.id for hit in backend.search(SearchQuery(), viewer_for(world["jio_analyst"])).hits}
 
 
 def test_a_woken_worker_waits_until_the_oldest_row_has_settled(app, world, deferred) -> None:  # noqa: ANN001
