@@ -1,7 +1,8 @@
 """gunicorn settings read from the working directory (`make run`, `make serve`): each worker process
 also runs a thread that works the product job queue (app.jobs.worker), a thread that moves its
-reads' audit records into the chain (app.audit.journal; ELIX_AUDIT_JOURNAL=0 writes each at once)
-and, with the embedded search backend, starts loading its in-memory columns in a thread. Set ELIX_JOB_THREAD=0 when
+reads' audit records into the chain (app.audit.journal; ELIX_AUDIT_JOURNAL=0 writes each at once),
+on SQLite a thread that checkpoints the WAL (app.database.start_checkpoints) and, with the embedded
+search backend, starts loading its in-memory columns in a thread. Set ELIX_JOB_THREAD=0 when
 separate `flask jobs work` processes do the work."""
 import os
 
@@ -14,8 +15,12 @@ threads = 4
 
 
 def post_worker_init(worker):  # noqa: ANN001,ANN201
+    from app.database import start_checkpoints
+    from app.extensions import db
     from app.search.services import load_in_background
 
+    with worker.wsgi.app_context():
+        start_checkpoints(db.engine)  # SQLite: checkpoints in a thread, not in a commit holding the write lock
     load_in_background(worker.wsgi)  # the embedded search index, in a thread (see there)
     if worker.wsgi.config["AUDIT_JOURNAL"]:
         from app.audit import journal

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import fcntl
+import logging
 import os
 import sqlite3
 import threading
@@ -27,6 +28,8 @@ from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 from werkzeug.routing import IntegerConverter
+
+log = logging.getLogger(__name__)
 
 _write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("elix_write_intent", default=False)
 
@@ -88,6 +91,7 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute(f"PRAGMA wal_autocheckpoint={_checkpointing['autocheckpoint_pages']}")
         cursor.close()
 
     gate = WriteGate(f"{engine.url.database}.write-gate", busy_timeout_ms / 1000) \
@@ -195,6 +199,48 @@ class WriteGate:
 
 
 _GATE = "elix_write_gate_fd"
+
+
+# --- checkpoints ---------------------------------------------------------------------------------------
+
+# SQLite copies the WAL back into the database file (a checkpoint, with its fsyncs) in whichever commit
+# finds the WAL over `wal_autocheckpoint` pages (1000 by default): that commit holds the write lock
+# meanwhile, and every writer waits. A served process checkpoints in a thread instead (PASSIVE: it never
+# blocks readers or writers), and commits checkpoint only as a backstop, should the WAL grow large
+# (docs/benchmarks.md: 8-client creates went 102-126 -> 127-140/s with commits never checkpointing).
+CHECKPOINT_INTERVAL = 0.5  # seconds between a thread's checkpoints
+BACKSTOP_PAGES = 16_000  # ~64 MB of WAL: commits checkpoint again (the thread is gone or far behind)
+_checkpointing: dict = {"autocheckpoint_pages": 1000, "thread": None}
+
+
+def start_checkpoints(engine: Engine) -> threading.Thread | None:
+    """Checkpoint an SQLite database in a thread of this process (gunicorn workers: gunicorn.conf.py);
+    connections opened from now on leave checkpoints to it up to the backstop."""
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return None
+    thread = _checkpointing["thread"]
+    if thread is not None and thread.is_alive():
+        return thread
+    stop = threading.Event()
+
+    def run() -> None:
+        while not stop.wait(CHECKPOINT_INTERVAL):
+            try:
+                with engine.connect() as connection:
+                    connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+            except Exception:  # noqa: BLE001 - the next round tries again; commits are the backstop
+                log.warning("SQLite checkpoint failed", exc_info=True)
+
+    thread = threading.Thread(target=run, name="elix-sqlite-checkpoints", daemon=True)
+    _checkpointing.update(autocheckpoint_pages=BACKSTOP_PAGES, thread=thread, stop=stop)
+    thread.start()
+    return thread
+
+
+def stop_checkpoints() -> None:
+    if (stop := _checkpointing.get("stop")) is not None:
+        stop.set()
+    _checkpointing.update(autocheckpoint_pages=1000, thread=None, stop=None)
 
 
 def utcnow() -> datetime:

@@ -1,8 +1,9 @@
 """The outbox worker: brings the search backend up to date with the reports, without losing a change.
 
 Every change to a report writes a row to `search_outbox` in the same transaction (app.search.services).
-The worker takes rows in id order, loads the *current* source record of each report once (so the
-newest version wins however many rows a report has), indexes them in bulk, and deletes the rows only
+The worker takes rows in id order, takes the source record of each report once from its newest row
+(a row may carry the record as its change saw it; a row without one has the *current* record loaded), so
+the newest version wins however many rows a report has, indexes them in bulk, and deletes the rows only
 after the backend accepted the documents. When the backend is down the rows stay, their attempts
 grow, and `run` retries with exponential backoff. Documents carry the report's version and backends
 never replace a newer version with an older one, so two workers racing cannot bring back old data.
@@ -23,6 +24,7 @@ committing on exit), the backend, and `load_sources(report_ids) -> {id: source r
 """
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Callable
@@ -39,7 +41,7 @@ from search.documents import build_document
 log = logging.getLogger(__name__)
 
 OUTBOX = table("search_outbox", column("id"), column("report_id"), column("enqueued_at"), column("attempts"),
-               column("last_error"))
+               column("last_error"), column("source"))
 
 MAX_REFUSALS = 3
 REFUSED = "refused by the engine: "  # last_error prefix of a refusal (other failures: the exception)
@@ -156,14 +158,18 @@ class OutboxWorker:
         return done
 
     def _oldest(self):  # noqa: ANN202 - a Select
-        return (select(OUTBOX.c.id, OUTBOX.c.report_id).where(~failed_clause()).order_by(OUTBOX.c.id)
-                .limit(self.batch_size))
+        return (select(OUTBOX.c.id, OUTBOX.c.report_id, OUTBOX.c.source).where(~failed_clause())
+                .order_by(OUTBOX.c.id).limit(self.batch_size))
 
     def _documents(self, rows: list) -> dict[str, dict | None]:
-        """The document of the current version of each report of `rows`, or None for a report that is gone."""
-        report_ids = list(dict.fromkeys(row.report_id for row in rows))
-        sources = self._load_sources(report_ids)
-        return {i: build_document(sources[i]) if i in sources else None for i in report_ids}
+        """The document of each report of `rows`, or None for a report that is gone. A report's newest row
+        gives its source record when it carries one (written with the change); the others are loaded."""
+        newest = {row.report_id: row for row in sorted(rows, key=lambda row: row.id)}
+        sources = {i: json.loads(row.source) for i, row in newest.items() if row.source is not None}
+        missing = [i for i in newest if i not in sources]
+        if missing:
+            sources.update(self._load_sources(missing))
+        return {i: build_document(sources[i]) if i in sources else None for i in newest}
 
     def _index(self, rows: list, prepared: dict[str, dict | None] | None = None
                ) -> tuple[Drained, DocumentsRefused | None]:

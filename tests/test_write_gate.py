@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from app.database import _GATE, configure_engine, write_intent
+from app import database
+from app.database import _GATE, BACKSTOP_PAGES, configure_engine, start_checkpoints, stop_checkpoints, write_intent
 
 
 @pytest.fixture
@@ -98,3 +99,54 @@ def test_a_holder_that_dies_drops_the_gate(engine, tmp_path: Path):
         holder.stdout.close()
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM log")).scalar() == 1
+
+
+def _fill_wal(engine) -> None:  # noqa: ANN001
+    """~1 500 pages of WAL in 200 commits: past SQLite's default checkpoint size of 1 000 pages."""
+    for n in range(200):
+        with write_intent(), engine.begin() as conn:
+            conn.execute(text("INSERT INTO log VALUES (:n, :blob)"), {"n": n, "blob": "x" * 30_000})
+
+
+@pytest.fixture
+def checkpoints(engine, monkeypatch):  # noqa: ANN001
+    """Start the thread with the interval the test sets; connections opened afterwards follow it."""
+    def start(interval: float) -> None:
+        monkeypatch.setattr(database, "CHECKPOINT_INTERVAL", interval)
+        start_checkpoints(engine)
+        engine.dispose()
+
+    yield start
+    stop_checkpoints()
+    engine.dispose()
+    with engine.connect() as conn:  # back to SQLite's own checkpoints
+        assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 1000
+
+
+def test_without_the_thread_a_commit_checkpoints(engine, tmp_path: Path):
+    before = (tmp_path / "gate.db").stat().st_size
+    _fill_wal(engine)
+    assert (tmp_path / "gate.db").stat().st_size > before  # the commit that crossed 1 000 pages copied the WAL
+
+
+def test_with_the_thread_commits_leave_checkpoints_to_it(engine, checkpoints, tmp_path: Path):
+    checkpoints(interval=60)  # the thread will not run during the test
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == BACKSTOP_PAGES
+    before = (tmp_path / "gate.db").stat().st_size
+    _fill_wal(engine)
+    assert (tmp_path / "gate.db").stat().st_size == before  # no commit checkpointed
+
+
+def test_the_thread_copies_the_wal_into_the_database(engine, checkpoints, tmp_path: Path):
+    checkpoints(interval=0.05)
+    database = tmp_path / "gate.db"
+    before = database.stat().st_size
+    _fill_wal(engine)
+    deadline = time.monotonic() + 5
+    while database.stat().st_size < before + 200 * 30_000 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert database.stat().st_size >= before + 200 * 30_000
+    with engine.connect() as conn:
+        busy, wal_pages, copied = conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
+    assert busy == 0 and copied == wal_pages

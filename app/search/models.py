@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.database import UTCDateTime, utcnow
@@ -21,6 +21,9 @@ class SearchOutbox(db.Model):
     enqueued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(String(500))
+    # The report's source record (JSON) as the change saw it, when the change had it at hand (a new
+    # report): the worker indexes it instead of loading the report again (app.search.services).
+    source: Mapped[str | None] = mapped_column(Text)
 
 
 def include_in_migrations(name: str | None, type_: str, _parent_names: dict) -> bool:

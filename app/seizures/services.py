@@ -15,7 +15,7 @@ from app.extensions import db
 from app.operations.models import Operation
 from app.permissions import Viewer, can_edit, can_view, can_view_persons, visible_reports_clause
 from app.database import utcnow
-from app.search.services import report_changed
+from app.search.services import report_changed, source_record
 from app.seizures.models import Person, RouteLeg, SeizureItem, SeizureReport, report_operations
 from app.users.models import User
 from app.validation.models import ValidationAction
@@ -185,13 +185,15 @@ def create_report(user: User, data: dict, *, submit: bool = False, now: datetime
         _submit(report, now)
     details = {"fields": _filled_fields(_audited_state(report)), "submitted": submit}
     rows = _new_rows(report)
+    source = source_record(report)  # for search, built before the lock; the reference follows
     db.session.flush()  # anything the caller left pending (the rows below may refer to it)
     connection = db.session.connection()
-    report.reference = rows[SeizureReport.__table__][0]["reference"] = next_reference(org.id, org.code, now.year)
+    report.reference = next_reference(org.id, org.code, now.year)  # the first write: the lock is taken here
+    rows[SeizureReport.__table__][0]["reference"] = source["reference"] = report.reference
     _insert_rows(connection, report, rows)
     _record_editor(report, user)
     _attach(report)
-    report_changed(report)  # search outbox, same transaction
+    report_changed(report, source)  # search outbox, same transaction
     audit.record("report.create", actor=user, subject=report, details=details)
     log.info("report %s created by user %s", report.reference, user.id)
     return report

@@ -2,12 +2,13 @@
 kept while the engine is down, and the `flask search` commands."""
 from __future__ import annotations
 
+import json
 import threading
 import time
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 
 from app.extensions import db
 from app.permissions import viewer_for
@@ -18,7 +19,7 @@ from search.backends.database import DatabaseBackend
 from search.backends.elasticsearch import ElasticsearchBackend
 from search.client import build_client
 from search.outbox import OutboxWorker
-from search.query import SearchQuery
+from search.query import Filters, SearchQuery
 from tests import factories
 
 
@@ -29,6 +30,11 @@ def _same_transaction():
 
 def outbox() -> list[str]:
     return list(db.session.scalars(select(SearchOutbox.report_id).order_by(SearchOutbox.id)))
+
+
+def without_sources() -> None:
+    """Make the rows waiting rows to load (a create's row carries its source record)."""
+    db.session.execute(update(SearchOutbox).values(source=None))
 
 
 def found(backend, user, words: str) -> set[str]:  # noqa: ANN001
@@ -194,6 +200,7 @@ def test_a_served_process_leaves_indexing_to_its_sync_thread_and_wakes_it_at_com
 @pytest.mark.parametrize("peek", [None, _same_transaction], ids=["loading-in-the-write", "loading-before"])
 def test_a_failed_atomic_drain_keeps_the_rows_and_counts_the_attempt(app, world, deferred, peek) -> None:  # noqa: ANN001
     factories.report(world["jm_officer"])
+    without_sources()
 
     def failing(_ids):  # noqa: ANN001,ANN202
         raise RuntimeError("loader down")
@@ -210,6 +217,7 @@ def test_a_report_changed_while_its_batch_was_loaded_gets_its_newest_version(app
     row of its own behind the batch, so the next drain indexes the newer version."""
     officer = world["jm_officer"]
     report = factories.report(officer, narrative="Contraband sardines")
+    without_sources()
 
     def load_then_change(ids):  # noqa: ANN001,ANN202
         sources = services.load_sources(ids)
@@ -228,6 +236,7 @@ def test_a_report_changed_while_its_batch_was_loaded_gets_its_newest_version(app
 
 def test_rows_another_worker_took_while_a_batch_was_loaded_are_left_to_it(app, world, deferred) -> None:  # noqa: ANN001
     first, second = factories.report(world["jm_officer"]), factories.report(world["jm_officer"])
+    without_sources()
     backend = DatabaseBackend(_same_transaction)
     indexed: list[int] = []
 
@@ -242,7 +251,8 @@ def test_rows_another_worker_took_while_a_batch_was_loaded_are_left_to_it(app, w
     done = late.drain_once()
     assert indexed == [1] and (done.rows, done.indexed) == (1, 1)  # only the row still there
     assert outbox() == []
-    assert {first.id, second.id} <= {hit.id for hit in backend.search(SearchQuery(), viewer_for(world["jio_analyst"])).hits}
+    hits = backend.search(SearchQuery(), viewer_for(world["jio_analyst"])).hits
+    assert {first.id, second.id} <= {hit.id for hit in hits}
 
 
 def test_a_woken_worker_waits_until_the_oldest_row_has_settled(app, world, deferred) -> None:  # noqa: ANN001
@@ -255,3 +265,36 @@ def test_a_woken_worker_waits_until_the_oldest_row_has_settled(app, world, defer
     waiting._wait_for_batch(stop, idle=5, wake=wake, settle=0.4)
     assert 0.3 < time.monotonic() - started < 2  # not at once, and never the idle 5 s
     assert not wake.is_set()
+
+
+def test_a_new_reports_row_carries_its_source_record_as_loaded_from_the_database(app, world, deferred) -> None:  # noqa: ANN001
+    """The source is built from the report in memory, before its reference exists: it must be exactly
+    what the worker would load."""
+    op = factories.operation("OP-SOURCE", world.jm, [world.jm, world.ky])
+    report = factories.report(world["jm_officer"], operations=[op.code], submit=True)
+    report_id, reference, op_id = report.id, report.reference, op.id
+    db.session.commit()
+    carried = json.loads(db.session.scalar(select(SearchOutbox.source)))
+    db.session.expunge_all()  # loaded afresh from the database
+    assert carried == services.load_sources([report_id])[report_id]
+    assert carried["reference"] == reference and carried["operation_ids"] == [op_id]
+
+
+def test_the_worker_indexes_carried_sources_without_loading_and_loads_rows_without_one(app, world, deferred) -> None:  # noqa: ANN001
+    officer = world["jm_officer"]
+    carried = factories.report(officer, narrative="Carried sardines")
+    changed = factories.report(officer, narrative="Loaded anchovies", submit=False)
+    seizure_services.submit_report(officer, changed)  # a row without a source, newer than the create's
+    loaded: list[str] = []
+
+    def loader(ids):  # noqa: ANN001,ANN202
+        loaded.extend(ids)
+        return services.load_sources(ids)
+
+    backend = DatabaseBackend(_same_transaction)
+    done = OutboxWorker(_same_transaction, backend, loader, atomic=True, peek=_same_transaction).drain()
+    assert (done.rows, done.indexed) == (3, 2)
+    assert loaded == [changed.id]  # the carried report was not loaded
+    submitted = backend.search(SearchQuery(filters=Filters(status=("submitted",))), viewer_for(officer)).hits
+    assert {hit.id for hit in submitted} == {carried.id, changed.id}  # the newest row's version, not the draft
+    assert found(backend, officer, "sardines") == {carried.id}
