@@ -172,7 +172,7 @@ def create_report(user: User, data: dict, *, submit: bool = False, now: datetime
     built in memory first; the write transaction then runs only prebuilt Core statements (the reference,
     the rows, the links, the outbox row, the audit record) and the objects join the session as loaded,
     as if read back. On SQLite that transaction holds the one write lock, so everything that can happen
-    before it does (docs/benchmarks.md, "Where the time goes")."""
+    before it does (docs/benchmarks.md, "Where the goals stand")."""
     _require_officer(user)
     now = now or utcnow()
     org = user.organisation
