@@ -623,3 +623,25 @@ def test_counters_exist_only_for_organisations_that_reported(api, world):
     api.as_(world["jm_officer"]).post("/seizures", json=factories.report_payload())
     counters = db.session.scalars(select(ReferenceCounter)).all()
     assert [(c.organisation_id, c.year, c.last_value) for c in counters] == [(world.jm.id, utcnow().year, 1)]
+
+
+def test_a_report_of_the_largest_size_is_created_whole_and_in_order(api, world):
+    """200 items, 20 route legs and 100 persons (the contract's limits): each kind of part is one INSERT …
+    RETURNING of all its rows, whose ids must come back in the rows' order."""
+    base = factories.report_payload()
+    payload = {**base, "items": [{**base["items"][0], "description": f"lot {n}", "quantity": n + 1} for n in range(200)],
+               "route": [{"role": "transit", "country": "DO", "place": f"leg {n}"} for n in range(20)],
+               "persons": [{**base["persons"][0], "name": f"Person {n}"} for n in range(100)]}
+    officer = api.as_(world["jm_officer"])
+    created = officer.post("/seizures", json=payload)
+    assert created.status_code == 201, created.get_json()
+    db.session.expire_all()
+    read = officer.get(f"/seizures/{created.get_json()['id']}").get_json()
+    for body in (created.get_json(), read):
+        assert [i["description"] for i in body["items"]] == [f"lot {n}" for n in range(200)]
+        assert [i["quantity"] for i in body["items"]] == [n + 1 for n in range(200)]
+        assert [leg["place"] for leg in body["route"]] == [f"leg {n}" for n in range(20)]
+        assert [p["name"] for p in body["persons"]] == [f"Person {n}" for n in range(100)]
+    stored = db.session.execute(select(SeizureItem.position, SeizureItem.description)
+                                .where(SeizureItem.report_id == read["id"]).order_by(SeizureItem.id)).all()
+    assert [(position, description) for position, description in stored] == [(n, f"lot {n}") for n in range(200)]
