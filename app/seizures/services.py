@@ -241,14 +241,16 @@ def _column_values(obj, table) -> dict:  # noqa: ANN001
 
 
 def _insert_rows(connection, report: SeizureReport, rows: dict) -> None:  # noqa: ANN001
-    for table, table_rows in rows.items():
-        if not table_rows:
-            continue
-        result = connection.execute(_insert_statement(table), table_rows)
-        if result.returns_rows:
-            collection = next(name for model, name in _PART_COLLECTIONS if model.__table__ is table)
-            for part, new_id in zip(getattr(report, collection), result.scalars(), strict=True):
+    """The report's row, then each kind of part in one statement (the ids the database gave them go
+    onto the objects, in order), then the links to operations."""
+    connection.execute(_insert_statement(SeizureReport.__table__), rows[SeizureReport.__table__])
+    for model, collection in _PART_COLLECTIONS:
+        if rows[model.__table__]:
+            new_ids = connection.execute(_insert_statement(model.__table__), rows[model.__table__]).scalars()
+            for part, new_id in zip(getattr(report, collection), new_ids, strict=True):
                 part.id = new_id
+    if rows[report_operations]:
+        connection.execute(_insert_statement(report_operations), rows[report_operations])
 
 
 def _attach(report: SeizureReport) -> None:
