@@ -17,8 +17,9 @@ INTRO = """# Benchmarks
 
 `make bench` (`python -m benchmarks`) serves the app as `make run` does — a fresh, migrated database,
 gunicorn with the Makefile's workers and access log — and measures it over HTTP from the same
-machine, each client thread with its own keep-alive `requests.Session`. Every run appends a section
-here. Latencies are seen by the client (queueing included); the load generator shares the CPUs with
+machine, each client thread with its own keep-alive connection (`benchmarks.common.Client`, on
+http.client; sections before session 6 used `requests`, which cost 3-5x the client CPU). Every run
+appends a section here. Latencies are seen by the client (queueing included); the load generator shares the CPUs with
 the server, so a 2-core machine measures both at once. `/livez` is the floor: the same server,
 network and client with no application work (sections before session 3 used `/healthz`, which also
 reads the database and the search outbox: six statements).

@@ -6,6 +6,8 @@ log. The server is tests/live.py's LiveServer, the one the served tests use.
 """
 from __future__ import annotations
 
+import http.client
+import json
 import os
 import platform
 import subprocess
@@ -17,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import requests
 
@@ -94,9 +97,75 @@ class Context:
             session.headers["Authorization"] = f"Bearer {token}"
         return session
 
+    def client(self, token: str | None = None) -> Client:
+        """A lean keep-alive HTTP client for load: what `load` hands each client thread."""
+        return Client(self.url, token)
+
     def count(self, n: int) -> int:
         """`n` scaled by --scale (at least 10)."""
         return max(10, int(n * self.scale))
+
+
+@dataclass
+class Answer:
+    status_code: int
+    content: bytes
+    method: str
+    path: str
+
+    def json(self):  # noqa: ANN201
+        return json.loads(self.content)
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", "replace")
+
+
+class Client:
+    """One keep-alive connection on http.client. A load generator shares the server's two cores, so
+    its cost per request is taken from the server: `requests` spent 0.7-0.9 ms of CPU a request here,
+    this client about a quarter of that (docs/benchmarks.md, session 6). Bodies can be encoded once
+    (`body=` bytes) instead of for every request."""
+
+    def __init__(self, url: str, token: str | None = None) -> None:
+        parts = urlsplit(url)
+        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
+        self.headers = {"Accept": "application/json"}
+        if token:
+            self.headers["Authorization"] = f"Bearer {token}"
+        self.connection: http.client.HTTPConnection | None = None
+
+    def get(self, path: str) -> Answer:
+        return self.request("GET", path)
+
+    def post(self, path: str, *, json_body: object = None, body: bytes | None = None) -> Answer:
+        return self.request("POST", path, json.dumps(json_body).encode() if body is None else body)
+
+    def request(self, method: str, path: str, body: bytes | None = None) -> Answer:
+        headers = dict(self.headers)
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        for attempt in (1, 2):  # once more on a fresh connection when the server closed the old one
+            if self.connection is None:
+                self.connection = http.client.HTTPConnection(self.host, self.port, timeout=60)
+            try:
+                self.connection.request(method, path, body, headers)
+                response = self.connection.getresponse()
+                content = response.read()
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                self.close()
+                if attempt == 2:
+                    raise
+                continue
+            if response.will_close:
+                self.close()
+            return Answer(response.status, content, method, path)
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
 
 
 @dataclass
@@ -136,16 +205,16 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
-def load(ctx: Context, name: str, clients: int, total: int, request: Callable[[requests.Session, int], requests.Response],
+def load(ctx: Context, name: str, clients: int, total: int, request: Callable[[Client, int], Answer],
          *, token: str | None = None, expect: int = 200, warmup: int = 10,
          settle: Callable[[], object] | None = None) -> Row:
-    """Send `total` requests from `clients` threads, each with its own keep-alive session; the clock
+    """Send `total` requests from `clients` threads, each with its own keep-alive `Client`; the clock
     runs from the moment all threads are ready to the last answer. Every answer must be `expect`.
     `settle` runs after the last answer and before the server's CPU is read: work the requests left
     to the server's background threads (e.g. search indexing) counts in their CPU, not the clock."""
-    sessions = [ctx.session(token) for _ in range(clients)]
+    connections = [ctx.client(token) for _ in range(clients)]
     for i in range(warmup):  # connections open, workers warm
-        _check(request(sessions[i % clients], -1 - i), expect)
+        _check(request(connections[i % clients], -1 - i), expect)
     latencies: list[list[float]] = [[] for _ in range(clients)]
     errors: list[BaseException] = []
     barrier = threading.Barrier(clients + 1)
@@ -155,7 +224,7 @@ def load(ctx: Context, name: str, clients: int, total: int, request: Callable[[r
         try:
             for i in range(k, total, clients):
                 started = time.perf_counter()
-                response = request(sessions[k], i)
+                response = request(connections[k], i)
                 latencies[k].append((time.perf_counter() - started) * 1000)
                 _check(response, expect)
         except BaseException as exc:  # noqa: BLE001 - reported after the run
@@ -174,7 +243,7 @@ def load(ctx: Context, name: str, clients: int, total: int, request: Callable[[r
     if settle is not None:
         settle()
     server_cpu = ctx.server.cpu_seconds() - server_cpu
-    for s in sessions:
+    for s in connections:
         s.close()
     if errors:
         raise errors[0]
@@ -183,9 +252,9 @@ def load(ctx: Context, name: str, clients: int, total: int, request: Callable[[r
                server_cpu_ms=server_cpu * 1000 / total, client_cpu_ms=client_cpu * 1000 / total)
 
 
-def _check(response: requests.Response, expect: int) -> None:
+def _check(response: Answer, expect: int) -> None:
     if response.status_code != expect:
-        raise RuntimeError(f"{response.request.method} {response.url}: expected {expect}, got "
+        raise RuntimeError(f"{response.method} {response.path}: expected {expect}, got "
                            f"{response.status_code}: {response.text[:300]}")
 
 
