@@ -58,6 +58,10 @@ def main(argv: list[str] | None = None) -> int:
                 row.module = name
                 rows.append(row)
     notes.extend(ctx.notes)
+    spreads = [f"{r.benchmark} {'+'.join(map(str, r.connections))}" for r in rows if r.connections]
+    if spreads:
+        notes.append(f"Keep-alive connections per worker as each row with several clients started (they stay "
+                     f"where the kernel put them): {', '.join(spreads)}.")
     if args.scale != 1:
         notes.append(f"Request counts scaled by {args.scale}.")
     missed = [r for r in rows if r.met is False]

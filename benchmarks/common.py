@@ -44,23 +44,43 @@ class BenchServer(LiveServer):
                                                           self.gunicorn_args]))
         return env
 
+    def worker_pids(self) -> list[int]:
+        try:
+            return [int(c) for c in Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()]
+        except (AttributeError, OSError):
+            return []
+
     def cpu_seconds(self) -> float:
         """CPU time (user + system) used so far by gunicorn's master and workers."""
         if not self.process:
             return 0.0
-        pids = [self.process.pid]
-        try:
-            children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
-        except OSError:
-            children = []
         total = 0.0
-        for pid in pids + [int(c) for c in children]:
+        for pid in [self.process.pid, *self.worker_pids()]:
             try:
                 fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
             total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
         return total
+
+    def connections_per_worker(self) -> list[int]:
+        """How many established connections each worker holds now (Linux /proc; [] elsewhere). Keep-alive
+        connections stay with the worker that accepted them, and the kernel does not spread them evenly:
+        8 clients on 3 workers were seen as 2+3+3 and as 1+1+6, which changes what a run measures."""
+        try:
+            established = set()
+            for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+                fields = line.split()
+                if int(fields[1].rsplit(":", 1)[1], 16) == self.port and fields[3] == "01":
+                    established.add(fields[9])  # the socket's inode
+            counts = []
+            for pid in self.worker_pids():
+                inodes = {os.readlink(fd.path)[8:-1] for fd in os.scandir(f"/proc/{pid}/fd")
+                          if os.readlink(fd.path).startswith("socket:[")}
+                counts.append(len(inodes & established))
+        except OSError:
+            return []
+        return sorted(counts)
 
 
 @dataclass
@@ -180,6 +200,7 @@ class Row:
     goal: str = ""
     met: bool | None = None
     module: str = ""
+    connections: list[int] = field(default_factory=list)  # per worker, as the run started (keep-alive only)
 
     @property
     def throughput(self) -> float:
@@ -213,8 +234,9 @@ def load(ctx: Context, name: str, clients: int, total: int, request: Callable[[C
     `settle` runs after the last answer and before the server's CPU is read: work the requests left
     to the server's background threads (e.g. search indexing) counts in their CPU, not the clock."""
     connections = [ctx.client(token) for _ in range(clients)]
-    for i in range(warmup):  # connections open, workers warm
+    for i in range(max(warmup, clients)):  # connections open, workers warm
         _check(request(connections[i % clients], -1 - i), expect)
+    spread = ctx.server.connections_per_worker() if clients > 1 else []
     latencies: list[list[float]] = [[] for _ in range(clients)]
     errors: list[BaseException] = []
     barrier = threading.Barrier(clients + 1)
@@ -249,7 +271,8 @@ def load(ctx: Context, name: str, clients: int, total: int, request: Callable[[C
         raise errors[0]
     return Row(benchmark=name, clients=clients, requests=total, seconds=seconds,
                latencies_ms=[x for per_client in latencies for x in per_client],
-               server_cpu_ms=server_cpu * 1000 / total, client_cpu_ms=client_cpu * 1000 / total)
+               server_cpu_ms=server_cpu * 1000 / total, client_cpu_ms=client_cpu * 1000 / total,
+               connections=spread if sum(spread) == clients else [])
 
 
 def _check(response: Answer, expect: int) -> None:
