@@ -130,6 +130,12 @@ def test_a_sysadmin_manages_every_user_and_the_organisations(browser, world):
     browser.submit(f"/admin/organisations/{org.id}/name", {"name": "Barbados Customs"}, page="/admin/organisations")
     db.session.refresh(org)
     assert org.name == "Barbados Customs"
+    for bad in ("", "B" * 201):  # said nothing before: the page came back as it was
+        page = browser.submit(f"/admin/organisations/{org.id}/name", {"name": bad}, page="/admin/organisations",
+                              follow_redirects=True).get_data(as_text=True)
+        assert "The organisation cannot be renamed: " in page and "1 to 200 characters" in page
+        db.session.refresh(org)
+        assert org.name == "Barbados Customs"
     invited = browser.submit("/admin/users/invite", {"email": "elo@bb.example", "roles": ["officer"],
                                                      "organisation": "BB"})
     assert invited.status_code == 200
