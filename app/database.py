@@ -22,7 +22,7 @@ import threading
 import time
 from collections.abc import Iterator
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
@@ -245,6 +245,12 @@ def stop_checkpoints() -> None:
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def day_after(day: date) -> date | None:
+    """A date filter's exclusive upper bound: the day after `day`, or None (no bound) after the last day
+    Python has, 9999-12-31, which people type for "no end" (its day after was an OverflowError, a 500)."""
+    return None if day == date.max else day + timedelta(days=1)
 
 
 class UTCDateTime(TypeDecorator):

@@ -50,6 +50,20 @@ def init_app(app: Flask) -> None:
         app.config["SESSION_COOKIE_NAME"] = "__Host-elix_session"
     app.after_request(add_security_headers)
     app.before_request(refuse_nul_in_path)
+    app.before_request(refuse_nul_in_page_input)
+
+
+def refuse_nul_in_page_input() -> None:
+    """PostgreSQL stores no NUL character, and no person types one: a page's form field or query parameter
+    with one is a 400 that names it (a report form's narrative with one was a 500 there). The API
+    answers 422 with its own field paths (app.api.json_body, app.api.refuse_nul_in_query)."""
+    if request.path.startswith("/api/"):
+        return
+    bad = sorted({key.replace("\x00", "\\0") for source in (request.args, request.form)
+                  for key, value in source.items(multi=True) if "\x00" in key or "\x00" in value})
+    if bad:
+        abort(400, description=f"{', '.join(bad)}: a NUL character (\\0) cannot be stored. Remove it and send "
+                               "the form again.")
 
 
 def refuse_nul_in_path() -> None:

@@ -81,6 +81,21 @@ def refuse_nul_in_query() -> None:
         raise ApiError(422, "validation_failed", "the request has invalid fields", dict.fromkeys(bad, [NUL_MESSAGE]))
 
 
+MAX_DEPTH = 32  # the contract's deepest value is 3 levels down (items.0.estimated_value)
+
+
+def _deeper_than(value: object, limit: int) -> bool:
+    """Whether a parsed JSON value nests lists and objects more than `limit` levels (without recursing:
+    the checks that walk the body recurse)."""
+    level = [value]
+    for _ in range(limit + 1):
+        level = [child for v in level if isinstance(v, (dict, list))
+                 for child in (v.values() if isinstance(v, dict) else v)]
+        if not level:
+            return False
+    return True
+
+
 def _unstorable_fields(value: object, path: str = "") -> list[str]:
     """The dotted paths of the strings (keys too) in a JSON value that no database stores: NUL characters
     (PostgreSQL) and unpaired surrogates (not UTF-8: both databases failed with a 500)."""
@@ -126,11 +141,17 @@ def json_body() -> dict:
     """The request body as a JSON object, or a 400 that says what is wrong with it."""
     if not request.is_json:
         raise ApiError(400, "bad_request", "send a JSON body with Content-Type: application/json")
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # Python's parser recurses once per level: ~1 000 levels were a 500
+        data = None
     if data is None:
         raise ApiError(400, "malformed_json", "the body is not valid JSON")
     if not isinstance(data, dict):
         raise ApiError(400, "bad_request", "the body must be a JSON object")
+    if _deeper_than(data, MAX_DEPTH):
+        raise ApiError(400, "bad_request", f"the body nests more than {MAX_DEPTH} levels; no field of the API "
+                                           "needs more than a few")
     bad = _unstorable_fields(data)
     if bad:
         raise ApiError(422, "validation_failed", "the request has invalid fields",
@@ -187,11 +208,14 @@ def _http_error(exc: HTTPException):  # noqa: ANN202
         return error_response(exc.code or 500, code, messages.get(exc.code or 0, exc.description or exc.name))
     from flask import render_template
 
+    own_words = exc.description if exc.description != type(exc).description else None
     return render_template("errors/error.html", title=f"{exc.code} {exc.name}",
-                           message=_page_message(exc.code)), exc.code
+                           message=_page_message(exc.code, own_words)), exc.code
 
 
-def _page_message(status: int | None) -> str:
+def _page_message(status: int | None, description: str | None = None) -> str:
+    if status == 400 and description:  # our own words for what went wrong (e.g. app.security)
+        return description
     return {
         404: "There is nothing here, or you do not have access to it. Check the address or go back to the reports list.",
         405: "This action is not available here.",

@@ -34,7 +34,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, time, timezone
 
 from flask import Flask, Response, g, has_request_context, request
 from flask_sqlalchemy.session import Session as FlaskSession
@@ -44,7 +44,7 @@ from sqlalchemy.orm import Session
 from app.audit.chain import append
 from app.audit.journal import active as active_journal
 from app.audit.models import OUTCOMES, AuditRecord
-from app.database import has_write_intent, write_intent
+from app.database import day_after, has_write_intent, write_intent
 from app.errors import AuditUnavailable, Forbidden
 from app.extensions import db
 
@@ -301,9 +301,8 @@ def _conditions(filters: dict) -> list:
                               AuditRecord.subject_id == filters["subject"]))
     if filters.get("date_from"):
         conditions.append(AuditRecord.at >= datetime.combine(filters["date_from"], time.min, timezone.utc))
-    if filters.get("date_to"):
-        conditions.append(AuditRecord.at < datetime.combine(filters["date_to"] + timedelta(days=1), time.min,
-                                                            timezone.utc))
+    if filters.get("date_to") and (after := day_after(filters["date_to"])):
+        conditions.append(AuditRecord.at < datetime.combine(after, time.min, timezone.utc))
     return conditions
 
 

@@ -6,7 +6,7 @@ from datetime import timezone
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from app import vocabularies as vocab
-from app.seizures.schemas import BaseSchema, Code, Text
+from app.seizures.schemas import BaseSchema, Code, Day, Text
 
 ORG_CODE = validate.Length(min=1, max=16)
 
@@ -43,15 +43,15 @@ class DecisionSchema(BaseSchema):
 class ActionItemSchema(BaseSchema):
     text = fields.String(required=True, validate=validate.Length(min=1, max=5000))
     owner = Text(200, load_default="")
-    due_on = fields.Date(load_default=None, allow_none=True)
+    due_on = Day(load_default=None, allow_none=True)
 
 
 class ConferenceSchema(BaseSchema):
     id = fields.Integer(dump_only=True)
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     venue = Text(200, load_default="")
-    starts_on = fields.Date(required=True)
-    ends_on = fields.Date(required=True)
+    starts_on = Day(required=True)
+    ends_on = Day(required=True)
     organiser = fields.Function(lambda c: c.organiser.code, deserialize=lambda v: v, required=True)
     participants = fields.List(fields.Nested(ParticipantSchema), load_default=list,
                                validate=validate.Length(max=200))
@@ -59,8 +59,8 @@ class ConferenceSchema(BaseSchema):
     decisions = fields.List(fields.Nested(DecisionSchema), load_default=list, validate=validate.Length(max=100))
     action_items = fields.List(fields.Nested(ActionItemSchema), load_default=list,
                                validate=validate.Length(max=100))
-    figures_from = fields.Date(load_default=None, allow_none=True)
-    figures_to = fields.Date(load_default=None, allow_none=True)
+    figures_from = Day(load_default=None, allow_none=True)
+    figures_to = Day(load_default=None, allow_none=True)
     figures_categories = fields.List(Code(vocab.CATEGORIES, "category"), load_default=list)
     operations = fields.Function(lambda c: [op.code for op in c.operations], deserialize=lambda v: v,
                                  load_default=list)

@@ -24,6 +24,7 @@ from sqlalchemy import exists, func, over, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from app import vocabularies as vocab
+from app.database import day_after
 from app.extensions import db
 from app.organisations.models import Organisation
 from app.permissions import SHARED_STATUSES, Viewer, most_restrictive_tlp, visible_reports_clause
@@ -61,8 +62,8 @@ def report_conditions(viewer: Viewer, scope: Scope) -> list[ColumnElement[bool]]
                                          report_operations.c.operation_id == scope.operation_id))
     if scope.date_from is not None:
         conditions.append(SeizureReport.seized_at >= _start_of(scope.date_from))
-    if scope.date_to is not None:
-        conditions.append(SeizureReport.seized_at < _start_of(scope.date_to + timedelta(days=1)))
+    if scope.date_to is not None and (after := day_after(scope.date_to)):
+        conditions.append(SeizureReport.seized_at < _start_of(after))
     if scope.categories:
         conditions.append(exists().where(SeizureItem.report_id == SeizureReport.id,
                                          SeizureItem.category.in_(scope.categories)))

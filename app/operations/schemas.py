@@ -6,15 +6,15 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from app import vocabularies as vocab
 from app.operations.models import PHASES
-from app.seizures.schemas import BaseSchema, Code, Text
+from app.seizures.schemas import BaseSchema, Code, Day, Text
 
 CODE_PATTERN = r"^[A-Z0-9][A-Z0-9-]{2,63}$"
 
 
 class PhaseSchema(BaseSchema):
     name = Code(PHASES, "phase", required=True)
-    starts_on = fields.Date(required=True)
-    ends_on = fields.Date(required=True)
+    starts_on = Day(required=True)
+    ends_on = Day(required=True)
 
 
 def check_phases(data: dict) -> None:
@@ -48,8 +48,8 @@ class OperationSchema(BaseSchema):
     executive_summary = Text(20_000, load_default="")
     lead_organisation = fields.Function(lambda op: op.lead_organisation.code,
                                         deserialize=lambda v: v, required=True)
-    starts_on = fields.Date(required=True)
-    ends_on = fields.Date(required=True)
+    starts_on = Day(required=True)
+    ends_on = Day(required=True)
     phases = fields.List(fields.Nested(PhaseSchema), load_default=list, validate=validate.Length(max=3))
     participants = fields.Function(lambda op: [o.code for o in op.participants],
                                    deserialize=lambda v: v, load_default=list)

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timezone
 
 from sqlalchemy import exists, func, or_, select, true
 
 from app import audit
-from app.database import utcnow
+from app.database import day_after, utcnow
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.operations.models import PHASES, Operation, OperationPhase, operation_participants
@@ -143,7 +143,8 @@ def linkable_reports_query(user: User, op: Operation, rule: dict):  # noqa: ANN2
         or_(SeizureReport.distribution.in_(("network", "partners")),
             SeizureReport.organisation_id == user.organisation_id),
         SeizureReport.seized_at >= datetime.combine(starts_on, time.min, timezone.utc),
-        SeizureReport.seized_at < datetime.combine(ends_on + timedelta(days=1), time.min, timezone.utc),
+        SeizureReport.seized_at < datetime.combine(until, time.min, timezone.utc) if (until := day_after(ends_on))
+        else true(),
         ~exists().where(report_operations.c.report_id == SeizureReport.id,
                         report_operations.c.operation_id == op.id),
     )

@@ -189,7 +189,7 @@ def _item_payload(row: dict[str, str]) -> dict:
     if row["details"]:
         try:
             item["details"] = json.loads(row["details"])
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested ~1 000 levels deep
             item["details"] = row["details"]  # the schema says it is not a mapping
     return item
 

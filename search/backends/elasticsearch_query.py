@@ -6,7 +6,7 @@ highlights, facets, histogram and totals are all computed over visible documents
 """
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from search import parser
 from search.backends.elasticsearch_text import highlight_section, read_highlights, text_query
@@ -86,9 +86,10 @@ def filter_clauses(query: SearchQuery) -> list[dict]:
         bounds = {}
         if filters.date_from:
             bounds["gte"] = filters.date_from.isoformat()
-        if filters.date_to:
+        if filters.date_to and filters.date_to < date.max:  # 9999-12-31, typed for "no end", has no day after
             bounds["lt"] = (filters.date_to + timedelta(days=1)).isoformat()
-        clauses.append({"range": {"seized_at": bounds}})
+        if bounds:
+            clauses.append({"range": {"seized_at": bounds}})
     if item := item_conditions(filters):
         clauses.append({"nested": {"path": "items", "query": {"bool": {"filter": item}}}})
     return clauses

@@ -110,3 +110,51 @@ def test_an_integer_past_the_column_range_is_refused(officer, unchanged, field: 
 def test_paging_parameters_past_their_range_are_refused(officer, params: dict) -> None:
     for endpoint in ("/seizures", "/search"):
         assert_error(officer.get(endpoint, query_string=params), 422, "validation_failed", list(params))
+
+
+def test_a_body_nested_deeper_than_the_parser_recurses_is_malformed_json(officer, unchanged) -> None:
+    """Python's JSON parser recurses once per level: 5 000 levels were a 500 (exploratory test, session 6)."""
+    with unchanged():
+        response = officer.post("/seizures", data="[" * 5000 + "]" * 5000, content_type="application/json")
+    assert_error(response, 400, "malformed_json")
+
+
+def test_a_body_nested_deeper_than_any_field_needs_is_refused(officer, unchanged) -> None:
+    body = factories.report_payload()
+    body["items"][0]["details"] = {"brand": json.loads("[" * 200 + "]" * 200)}
+    with unchanged():
+        response = officer.post("/seizures", json=body)
+    error = assert_error(response, 400, "bad_request")
+    assert "nests more than 32 levels" in error["message"]
+    body["items"][0]["details"] = {"brand": json.loads("[" * 20 + "]" * 20)}  # deep, but not too deep
+    assert_error(officer.post("/seizures", json=body), 422, "validation_failed", ["items.0.details"])
+
+
+@pytest.mark.parametrize("page", [False, True])
+@pytest.mark.parametrize("query", ["to=9999-12-31", "from=0001-01-01&to=9999-12-31"])
+def test_the_audit_trail_filtered_to_the_edge_of_the_calendar_answers(app, world, api, page: bool, query: str) -> None:
+    """As the seizure and search filters above: the day after 9999-12-31 was an OverflowError (a 500), in
+    the API, on the page and in its CSV export."""
+    from tests.operations.support import signed_in_client
+
+    factories.report(world["jm_officer"])
+    if page:
+        client, _ = signed_in_client(app, world["sysadmin"])
+        responses = [client.get(f"/audit?{query}"), client.get(f"/audit/export.csv?{query}")]
+    else:
+        responses = [api.as_(world["sysadmin"]).get(f"/audit?{query}")]
+    for response in responses:
+        assert response.status_code == 200, response.get_data(as_text=True)[:500]
+        assert "report.create" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/operations", "/conferences"])
+def test_an_operation_or_conference_dated_past_2100_is_refused(world, api, unchanged, path: str) -> None:
+    """Stored, such a date broke the operation's or conference's page for everyone (a 500)."""
+    from tests.api.test_operations_api import operation_body
+    from tests.conferences.test_api import conference_body
+
+    body = (operation_body if path == "/operations" else conference_body)(ends_on="9999-12-31")
+    with unchanged():
+        response = api.as_(world["jio_analyst"]).post(path, json=body)
+    assert_error(response, 422, "validation_failed", ["ends_on"])

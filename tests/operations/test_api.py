@@ -126,3 +126,21 @@ def test_figures_endpoint_is_limited_to_the_viewer(api, world):
     body = api.as_(world["jio_analyst"]).get(f"/operations/{s['operation'].code}/figures").get_json()
     assert body["reports"] == 3 and s["hidden"].reference not in str(body)
     assert api.as_(world["partner_analyst"]).get(f"/operations/{s['operation'].code}/figures").status_code == 404
+
+
+def test_an_operation_stored_to_the_last_day_of_the_calendar_still_counts_and_links(api, world):
+    """Before dates were kept within 1900-2100 (app.seizures.schemas.Day) an operation could end on
+    9999-12-31, and the day after it broke its figures and its bulk links (a 500)."""
+    from datetime import date
+
+    op = factories.operation("OPEN-ENDED", world.jio, [world.jm], starts_on=date(2017, 1, 1), ends_on=date.max)
+    report = factories.report(world["jm_officer"],
+                              items=[{"category": "firearms", "subcategory": "rifle", "quantity": 1, "unit": "pieces"}])
+    db.session.commit()
+    lead = api.as_(world["jio_analyst"])
+    preview = lead.post(f"/operations/{op.code}/links/preview", json={"categories": ["firearms"]})
+    assert preview.status_code == 200, preview.get_json()
+    assert preview.get_json() == {"count": 1, "sample": [report.reference]}
+    assert lead.post(f"/operations/{op.code}/links", json={"categories": ["firearms"]}).get_json() == {"linked": 1}
+    figures = lead.get(f"/operations/{op.code}/figures")
+    assert figures.status_code == 200 and figures.get_json()["reports"] == 1

@@ -103,3 +103,15 @@ def test_a_validator_of_a_regional_office_matches_persons_of_every_visible_repor
                  regional_validator=False)
     assert references(backend, "Uniquename", own) == {"JM-2017-000001", "JM-2017-000002"}
     assert references(backend, "Uniquename") == set()
+
+
+def test_date_filters_at_the_edges_of_the_calendar_search(elasticsearch_backend: ElasticsearchBackend) -> None:
+    """9999-12-31, typed for "no end", has no day after: its exclusive bound was an OverflowError (a 500)."""
+    from datetime import date
+
+    backend = elasticsearch_backend
+    backend.index([document(1), document(2)])
+    for bounds in ({"date_to": date.max}, {"date_from": date.min, "date_to": date.max}, {"date_from": date.min}):
+        result = backend.search(SearchQuery(filters=Filters(**bounds), per_page=50), KY_ANALYST)
+        assert {hit.reference for hit in result.hits} == {"JM-2017-000001", "JM-2017-000002"}, bounds
+    assert not backend.search(SearchQuery(filters=Filters(date_to=date(2000, 1, 1))), KY_ANALYST).hits

@@ -486,3 +486,18 @@ def test_the_seizure_time_is_read_in_the_countrys_local_time(local, country, exp
 ])
 def test_schema_error_keys_map_to_form_fields(error_key, name):
     assert field_name(error_key) == name
+
+
+def test_a_nul_character_or_deeply_nested_details_in_the_form_are_refused_in_place(jm, world):
+    """PostgreSQL stores no NUL character, and Python's JSON parser recurses once per level: both were
+    500s through the form (exploratory test, session 6)."""
+    page = jm.post("/reports/new", data={**form_fields(narrative="a\x00b"), "csrf_token": jm.csrf})
+    assert page.status_code == 400
+    assert "narrative: a NUL character (\\0) cannot be stored. Remove it" in page.get_data(as_text=True)
+    page = jm.get("/reports", query_string={"status": "draft\x00"})
+    assert page.status_code == 400 and "status: a NUL character" in page.get_data(as_text=True)
+    deep = "[" * 5000 + "]" * 5000
+    page = jm.post("/reports/new", data={**form_fields(**{"items-0-details": deep}), "csrf_token": jm.csrf})
+    assert page.status_code == 422
+    assert re.search(r'data-error-for="items-0-details">[^<]+</div>', page.get_data(as_text=True))
+    assert report_count() == 0
