@@ -47,7 +47,10 @@ def test_the_operation_page_shows_one_page_of_seizures_and_figures_over_all(monk
     assert [table[0].count("<tr>") - 1, table[1].count("<tr>") - 1] == [2, 2]
     assert rows[0]["reference"] in table[0] and rows[3]["reference"] in table[1]
     assert rows[3]["reference"] not in table[0]
-    assert 'href="?page=2#seizures-title"' in first and 'aria-current="page">2<' in second
+    assert 'href="?page=2#seizures-title"' in first and 'aria-current="page"><span class="page-link">2<' in second
+    # No arrow leads before the first page or past the last (a disabled link to page 0 answered 422).
+    assert '<span class="page-link">‹ Earlier</span>' in first and '<span class="page-link">Later ›</span>' in second
+    assert "?page=0" not in first and "?page=3" not in second
     # Past the last page: the last page; not a number: the first.
     assert "page 2 of 2" in client.get(f"{url}?page=99").get_data(as_text=True)
     assert "page 1 of 2" in client.get(f"{url}?page=x").get_data(as_text=True)
