@@ -86,7 +86,9 @@ class LocationSchema(BaseSchema):
 
 
 class MoneySchema(BaseSchema):
-    amount = fields.Float(required=True, validate=validate.Range(min=0))
+    # Bounded as quantities are (vocab.MAX_NORMALISED_QUANTITY): 1e300 was stored, and printed 300 digits wide.
+    amount = fields.Float(required=True, validate=validate.Range(
+        min=0, max=vocab.MAX_NORMALISED_QUANTITY, error="must be between 0 and 1,000,000,000,000"))
     currency = fields.String(required=True, validate=validate_currency)
 
 

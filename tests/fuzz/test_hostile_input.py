@@ -158,3 +158,12 @@ def test_an_operation_or_conference_dated_past_2100_is_refused(world, api, uncha
     with unchanged():
         response = api.as_(world["jio_analyst"]).post(path, json=body)
     assert_error(response, 422, "validation_failed", ["ends_on"])
+
+
+@pytest.mark.parametrize("amount", [1e300, 1e12 + 1, -1])
+def test_an_estimated_value_past_a_trillion_or_negative_is_refused(officer, unchanged, amount: float) -> None:
+    item = dict(factories.report_payload()["items"][0], estimated_value={"amount": amount, "currency": "USD"})
+    with unchanged():
+        response = officer.post("/seizures", json=factories.report_payload(items=[item]))
+    error = assert_error(response, 422, "validation_failed", ["items.0.estimated_value.amount"])
+    assert error["fields"]["items.0.estimated_value.amount"] == ["must be between 0 and 1,000,000,000,000"]
