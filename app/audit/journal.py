@@ -13,7 +13,9 @@ How:
 - `app.audit.services` writes a read's records into it as lines of JSON, with their time, in one
   `os.write` (O_APPEND), before the response is sent; with AUDIT_JOURNAL_FSYNC also `fdatasync`
   (by default with PostgreSQL, whose commits are flushed; SQLite runs with synchronous=NORMAL, whose
-  commits are not). A write that fails refuses the read with a 503, as a failed append did.
+  commits are not). A write that fails refuses the read with a 503, as a failed append did. The
+  `fdatasync`s are a group commit: one makes every write before it durable, and the reads that
+  waited for it return without one of their own (each read used to flush alone, one at a time).
 - The process's thread moves the lines into the chain a moment after they are written (SETTLE): one
   write transaction appends them (`chain.append`, in the order written) and records how far the file
   has been moved (`audit_journal_positions`), so a line becomes a record exactly once even if the
@@ -69,8 +71,13 @@ class Journal:
         self._lock = threading.Lock()  # writes, and replacing the file
         self._torn = False  # a write stopped halfway: the next one starts on a new line
         self._moving = threading.Lock()  # one move at a time
+        self._flushed = threading.Condition()  # one fdatasync at a time; announces each one done
+        self._flushing = False
         self.path, self._fd = self._open_new()
         self.moved = 0  # bytes of the current file in the chain
+        self._file = 0  # which file this is: replacing it starts the counts below again
+        self._written = 0  # bytes written to the current file
+        self._synced = (0, 0)  # (file, bytes) known to be on disk
         self.wake = threading.Event()
 
     def _open_new(self) -> tuple[Path, int]:
@@ -88,12 +95,44 @@ class Journal:
             if self._torn:
                 data = b"\n" + data
             written = os.write(self._fd, data)
+            self._written += written
             self._torn = written != len(data)
             if self._torn:
                 raise OSError(f"the audit journal took {written} of {len(data)} bytes (disk full?)")
-            if self.fsync:
-                os.fdatasync(self._fd)
+            file, end = self._file, self._written
+        if self.fsync:
+            self._sync(file, end)
         self.wake.set()
+
+    def _sync(self, file: int, end: int) -> None:
+        """Return once byte `end` of `file` is on disk (group commit): wait while another thread flushes;
+        return if a flush that began after this write covered it, or if the file was replaced meanwhile (it
+        is replaced only once moved into the chain to its end, whose commit made its records durable);
+        else flush everything written so far, for every thread waiting."""
+        with self._flushed:
+            while self._flushing and self._synced < (file, end):
+                self._flushed.wait()
+            if self._synced >= (file, end):
+                return
+            self._flushing = True
+        synced = None
+        try:
+            with self._lock:
+                fd, current, upto = self._fd, self._file, self._written
+            if current == file:  # else this write's file was replaced: nothing of it to flush
+                os.fdatasync(fd)
+                synced = (current, upto)
+        finally:
+            with self._flushed:
+                self._flushing = False
+                if synced is not None:
+                    self._synced = max(self._synced, synced)
+                self._flushed.notify_all()
+
+    def _no_flush(self) -> None:
+        """Wait until no flush runs (the caller holds self._flushed): a descriptor is closed only then."""
+        while self._flushing:
+            self._flushed.wait()
 
     def move(self) -> None:
         """Move what was written into the chain; replace the file when it is moved to its end and large."""
@@ -104,10 +143,13 @@ class Journal:
                 if self.moved >= ROTATE_BYTES and self.moved == os.fstat(self._fd).st_size:
                     retired = (self.path, self._fd)
                     self.path, self._fd = self._open_new()
-                    self.moved = 0
+                    self.moved, self._written = 0, 0
+                    self._file += 1
             if retired is not None:
                 _delete(retired[0])
-                os.close(retired[1])
+                with self._flushed:
+                    self._no_flush()
+                    os.close(retired[1])
 
     def _move_written(self) -> None:
         while (moved := move_lines(self.path, self.moved)) != self.moved:
@@ -116,12 +158,14 @@ class Journal:
     def close(self) -> None:
         """At the process's exit: move the rest and delete the file (left for recovery if that fails).
         Writes after this raise (the descriptor is closed): their reads get a 503."""
-        with self._moving, self._lock:
-            self._move_written()
-            if self.moved == os.fstat(self._fd).st_size:
-                _delete(self.path)
-            os.close(self._fd)
-            self._fd = -1
+        with self._moving, self._flushed:
+            self._no_flush()
+            with self._lock:
+                self._move_written()
+                if self.moved == os.fstat(self._fd).st_size:
+                    _delete(self.path)
+                os.close(self._fd)
+                self._fd = -1
 
 
 def move_lines(path: Path, start: int) -> int:

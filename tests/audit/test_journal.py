@@ -7,6 +7,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -207,3 +208,41 @@ def test_a_record_longer_than_a_batch_is_moved_whole(app, journal, monkeypatch):
     journal.move()
     assert records("long.record") and records("next.record")
     assert journal.moved == journal.path.stat().st_size
+
+
+def test_flushed_journal_writes_share_their_flushes_and_none_returns_before_its_bytes_are_on_disk(
+        app, world, journal_dir, monkeypatch):
+    """AUDIT_JOURNAL_FSYNC (PostgreSQL): each read's record is on disk before its response leaves. One
+    flush at a time covers every write made before it began (group commit): with eight threads writing and
+    a disk that takes 5 ms a flush, far fewer flushes than writes, and every write returned after a flush
+    that covered it."""
+    real_fdatasync, flushes = os.fdatasync, []
+
+    def slow_fdatasync(fd: int) -> None:
+        size = os.fstat(fd).st_size  # what this flush covers, at the least
+        time.sleep(0.005)
+        real_fdatasync(fd)
+        flushes.append(size)  # done
+
+    monkeypatch.setattr(journal_module.os, "fdatasync", slow_fdatasync)
+    flushed = Journal(journal_dir, fsync=True)
+    uncovered: list[tuple[int, int]] = []
+
+    def write(thread: int) -> None:
+        for i in range(25):
+            flushed.write([{**_entry("report.read"), "details": {"n": f"{thread}-{i}"}}])
+            lines = flushed.path.read_bytes().splitlines(keepends=True)
+            mine = next(k for k, line in enumerate(lines) if f'"n":"{thread}-{i}"'.encode() in line)
+            end = sum(len(line) for line in lines[:mine + 1])  # where this write's bytes end
+            if not any(covered >= end for covered in list(flushes)):
+                uncovered.append((thread, i))
+
+    threads = [threading.Thread(target=write, args=(t,)) for t in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert uncovered == []
+    assert len(flushed.path.read_bytes().splitlines()) == 200
+    assert 0 < len(flushes) < 200 / 2, len(flushes)
+    flushed.close()
