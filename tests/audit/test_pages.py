@@ -160,3 +160,7 @@ def test_every_link_of_the_pager_opens_a_page(browser, world, trail):
     assert links and '<span class="page-link">‹ Newer</span>' in pager
     for link in links:
         assert browser.get(html.unescape(link)).status_code == 200, link
+    past = browser.get("/audit?per_page=2&page=999")  # a page past the last: its pager leads back
+    assert past.status_code == 200
+    last_page = max(int(n) for n in re.findall(r"page=(\d+)", html.unescape(first[first.index('id="audit-pages"'):])))
+    assert f"page={last_page}" in html.unescape(past.get_data(as_text=True))
