@@ -24,8 +24,9 @@ _local = threading.local()
 
 
 def fold(text: str) -> str:
-    """Lower case, accents removed (NFKD without combining marks)."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    """Lower case, accents removed (NFKD without combining marks). Decomposed before and after lowering:
+    letters such as ℍ or 𝐇 decompose to a capital H, which lowering first left upper case."""
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
@@ -84,7 +85,7 @@ def forms(lowered: str, folded: str) -> list[str]:
     found = [folded]
     for language in STEMMERS:
         found += [stem(language, lowered), stem(language, folded)]
-    return list(dict.fromkeys(found))
+    return [form for form in dict.fromkeys(found) if form]  # a stemmer may leave nothing of a word
 
 
 def phrase_variants(pairs: list[tuple[str, str]]) -> list[tuple[str, ...]]:
@@ -93,7 +94,7 @@ def phrase_variants(pairs: list[tuple[str, str]]) -> list[tuple[str, ...]]:
     for language in STEMMERS:
         variants.append(tuple(stem(language, lowered) for lowered, _folded in pairs))
         variants.append(tuple(stem(language, folded) for _lowered, folded in pairs))
-    return list(dict.fromkeys(variants))
+    return [variant for variant in dict.fromkeys(variants) if all(variant)]  # no word stemmed away
 
 
 def atom_words(atom: Term | Phrase) -> list[tuple[str, str]]:

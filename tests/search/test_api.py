@@ -137,3 +137,17 @@ def test_search_with_the_engine_down_is_a_503_that_says_so(api, world, engine_st
         error = response.get_json()["error"]
         assert error["code"] == "search_unavailable"
         assert "not reachable" in error["message"] and "Try again in" in error["message"]
+
+
+@pytest.mark.parametrize("q", ["ℍ", "ᴴᴴ", "𝐇", "cocaine ℋ", '"ℍ cigarettes"', "ℍℍ*"])
+def test_letters_that_decompose_to_capitals_are_searched_lower_case(api, world, corpus, q: str) -> None:  # noqa: ANN001
+    """ℍ, ᴴ, 𝐇 decompose to a capital H: folded lower-cased first, they were upper-case terms no document
+    has, and the French stemmer left nothing of one, an empty term PostgreSQL's tsquery refused (a 500)."""
+    response = api.as_(world["jio_analyst"]).get("/search", query_string={"q": q})
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+
+
+def test_a_fancy_letter_finds_what_its_plain_letter_finds(api, world, corpus) -> None:  # noqa: ANN001
+    jio = api.as_(world["jio_analyst"])
+    plain = references(jio.get("/search", query_string={"q": "cigarettes"}))
+    assert plain and references(jio.get("/search", query_string={"q": "𝐜𝐢𝐠𝐚𝐫𝐞𝐭𝐭𝐞𝐬"})) == plain
