@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import re
 
 from flask import Blueprint, g, jsonify, request
 from flask_login import current_user
@@ -12,7 +11,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from app.errors import Conflict, ElixError, flatten_errors
-from app.extensions import csrf
+from app.extensions import csrf, db
+from app.seizures.schemas import UNSTORABLE, UNSTORABLE_MESSAGE
 
 log = logging.getLogger(__name__)
 
@@ -24,9 +24,6 @@ UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 API_RATE_BATCH = 50  # API requests a worker counts before writing them (app.users.rate_limits)
 NUL = "\x00"
 NUL_MESSAGE = "must not contain NUL characters (\\u0000)"
-# JSON can carry an unpaired surrogate ("\ud800"), which no database can store as UTF-8.
-UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-UNSTORABLE_MESSAGE = "must not contain NUL characters (\\u0000) or unpaired surrogates (\\ud800-\\udfff)"
 
 
 class ApiError(ElixError):
@@ -226,6 +223,7 @@ def _page_message(status: int | None, description: str | None = None) -> str:
 @bp.app_errorhandler(Exception)
 def _unexpected(exc: Exception):  # noqa: ANN202
     log.exception("unhandled error on %s %s", request.method, request.path)
+    db.session.rollback()  # a failed flush leaves the session unusable: the page's menu reads the user
     if _is_api_request():
         return error_response(500, "internal_error", "an unexpected error; it has been logged")
     from flask import render_template

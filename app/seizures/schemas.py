@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import date, datetime, timedelta, timezone
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_load, validate, validates, validates_schema
@@ -10,6 +11,11 @@ from app import vocabularies as vocab
 from app.identifiers import is_valid_container, is_valid_imo, is_valid_locode
 
 FUTURE_TOLERANCE = timedelta(minutes=10)
+# JSON can carry an unpaired surrogate ("\ud800"), which no database can store as UTF-8, and NUL, which
+# PostgreSQL stores in no text (app.api checks a whole body; `details` are checked here for the form too).
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+UNSTORABLE_MESSAGE = "must not contain NUL characters (\\u0000) or unpaired surrogates (\\ud800-\\udfff)"
+JSON_SAFE_INTEGER = 2**53  # beyond it JSON readers differ (JavaScript's numbers, the search index)
 
 
 def one_of(choices: dict | list, what: str) -> validate.Validator:
@@ -137,6 +143,14 @@ class ItemSchema(BaseSchema):
     def _details_small(self, value: dict, **_kwargs) -> None:
         if len(value) > 30 or any(isinstance(v, (dict, list)) for v in value.values()):
             raise ValidationError("details are up to 30 flat key/value pairs")
+        for key, item in value.items():  # each was a 500 on PostgreSQL or in the search index
+            if UNSTORABLE.search(key) or isinstance(item, str) and UNSTORABLE.search(item):
+                raise ValidationError(f"keys and values {UNSTORABLE_MESSAGE}")
+            if isinstance(item, float) and not math.isfinite(item):
+                raise ValidationError(f"{UNSTORABLE.sub('?', key)!r}: a number must be finite (not NaN or Infinity)")
+            if isinstance(item, int) and not -JSON_SAFE_INTEGER <= item <= JSON_SAFE_INTEGER:
+                raise ValidationError(f"{UNSTORABLE.sub('?', key)!r}: a whole number must lie within ±2^53; "
+                                      "write a longer one as text")
 
 
 class RouteLegSchema(BaseSchema):

@@ -501,3 +501,32 @@ def test_a_nul_character_or_deeply_nested_details_in_the_form_are_refused_in_pla
     assert page.status_code == 422
     assert re.search(r'data-error-for="items-0-details">[^<]+</div>', page.get_data(as_text=True))
     assert report_count() == 0
+
+
+def test_a_failed_write_shows_the_app_s_error_page(jm, world, monkeypatch):
+    """A flush that fails leaves the session unusable, and the error page's menu reads the signed-in user:
+    without a rollback first, the 500 page itself failed and a bare "Internal Server Error" was sent."""
+    from app.organisations.models import Organisation
+    from app.seizures import services
+
+    def failing_create(*_args, **_kwargs):  # noqa: ANN202
+        db.session.add(Organisation(code="JM", name="a second JM", kind="administration"))
+        db.session.flush()  # IntegrityError: the code is taken
+
+    monkeypatch.setattr(services, "create_report", failing_create)
+    response = jm.post("/reports/new", data={**form_fields(), "csrf_token": jm.csrf})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "Something went wrong" in page and world["jm_officer"].name in page  # the menu, signed in
+    assert report_count() == 0
+
+
+@pytest.mark.parametrize("details", ['{"a": NaN}', '{"a": 1e400}', '{"a": 18446744073709551616}',
+                                     '{"a": "\\ud800"}', '{"\\u0000": 1}', '{"a": "b\\u0000"}'])
+def test_item_details_from_the_form_are_checked_as_the_api_checks_them(jm, world, details):
+    """The form's details bypassed the API's check of the whole body: each of these was a 500 on PostgreSQL
+    or in the search outbox, or stored a NUL that the API then refused to take back."""
+    page = jm.post("/reports/new", data={**form_fields(**{"items-0-details": details}), "csrf_token": jm.csrf})
+    assert page.status_code == 422
+    assert re.search(r'data-error-for="items-0-details">[^<]+</div>', page.get_data(as_text=True))
+    assert report_count() == 0
