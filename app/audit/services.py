@@ -290,7 +290,7 @@ def _conditions(filters: dict) -> list:
     conditions = []
     if filters.get("actor"):
         conditions.append(func.lower(AuditRecord.actor_email).contains(filters["actor"].lower(), autoescape=True))
-    action = filters.get("action")
+    action = (filters.get("action") or "").lower()  # actions are lower case; LIKE ignored case on SQLite only
     if action:
         conditions.append(AuditRecord.action.startswith(action, autoescape=True) if action.endswith(".")
                           else AuditRecord.action == action)

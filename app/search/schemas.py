@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from app import vocabularies as vocab
-from app.seizures.schemas import one_of, validate_country
+from app.seizures.schemas import UpperCode, one_of, validate_country
 from search.query import FILTER_FIELDS, MAX_RESULT_WINDOW, SORTS, Filters, SearchQuery
 
 ALL_SUBCATEGORIES = {code: label for subs in vocab.SUBCATEGORIES.values() for code, label in subs.items()}
@@ -23,13 +23,13 @@ class SearchArgsSchema(Schema):
     q = fields.String(load_default="")  # its length and syntax are the parser's: a 400 with the position
     category = _codes(fields.String(validate=one_of(vocab.CATEGORIES, "category")))
     subcategory = _codes(fields.String(validate=one_of(ALL_SUBCATEGORIES, "subcategory")))
-    country = _codes(fields.String(validate=validate_country))
-    organisation = _codes(fields.String(validate=validate.Length(min=1, max=16)))
-    route_country = _codes(fields.String(validate=validate_country))
+    country = _codes(UpperCode(validate=validate_country))
+    organisation = _codes(UpperCode(validate=validate.Length(min=1, max=16)))
+    route_country = _codes(UpperCode(validate=validate_country))
     transport_mode = _codes(fields.String(validate=one_of(vocab.TRANSPORT_MODES, "transport mode")))
     detection_method = _codes(fields.String(validate=one_of(vocab.DETECTION_METHODS, "detection method")))
     concealment_method = _codes(fields.String(validate=one_of(vocab.CONCEALMENT_METHODS, "concealment method")))
-    operation = _codes(fields.String(validate=validate.Length(min=1, max=64)))
+    operation = _codes(UpperCode(validate=validate.Length(min=1, max=64)))
     status = _codes(fields.String(validate=one_of(vocab.STATUSES, "status")))
     validation = _codes(fields.String(validate=one_of(vocab.VALIDATION_STATES, "validation state")))
     date_from = fields.Date(data_key="from", load_default=None)

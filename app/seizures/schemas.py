@@ -72,6 +72,14 @@ def Day(**kwargs) -> fields.Date:  # noqa: N802
                        **kwargs)
 
 
+class UpperCode(fields.String):
+    """A filter's organisation, operation or country code, in any case: the codes are upper case, and `jm`
+    found nothing (organisations, operations) or was refused (countries)."""
+
+    def _deserialize(self, value, attr, data, **kwargs) -> str:  # noqa: ANN001
+        return super()._deserialize(value, attr, data, **kwargs).upper()
+
+
 class BaseSchema(Schema):
     class Meta:
         unknown = RAISE
@@ -277,7 +285,7 @@ class SeizureReportPatchSchema(SeizureReportSchema):
 
 class ReportListQuerySchema(BaseSchema):
     status = fields.List(Code(vocab.STATUSES, "status"), load_default=list)
-    organisation = fields.List(fields.String(validate=validate.Length(max=16)), load_default=list)
+    organisation = fields.List(UpperCode(validate=validate.Length(max=16)), load_default=list)
     category = fields.List(Code(vocab.CATEGORIES, "category"), load_default=list)
     date_from = fields.Date(data_key="from", load_default=None)
     date_to = fields.Date(data_key="to", load_default=None)

@@ -151,3 +151,14 @@ def test_a_fancy_letter_finds_what_its_plain_letter_finds(api, world, corpus) ->
     jio = api.as_(world["jio_analyst"])
     plain = references(jio.get("/search", query_string={"q": "cigarettes"}))
     assert plain and references(jio.get("/search", query_string={"q": "𝐜𝐢𝐠𝐚𝐫𝐞𝐭𝐭𝐞𝐬"})) == plain
+
+
+def test_organisation_operation_and_country_codes_filter_in_any_case(api, world, corpus) -> None:  # noqa: ANN001
+    """`organisation=jm` found nothing and `country=jm` was refused: the codes are upper case."""
+    jio = api.as_(world["jio_analyst"])
+    for name, code in (("organisation", "JM"), ("country", "JM"), ("route_country", "PA")):
+        upper = references(jio.get("/search", query_string={name: code}))
+        assert upper, name
+        assert references(jio.get("/search", query_string={name: code.lower()})) == upper, name
+    listed = jio.get("/seizures", query_string={"organisation": "jm"}).get_json()
+    assert listed["total"] and {r["reporting_organisation"] for r in listed["results"]} == {"JM"}
