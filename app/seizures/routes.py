@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import json
 import math
+import re
+import uuid
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
@@ -20,7 +23,7 @@ from app.errors import Conflict, ElixError, Forbidden, flatten_errors
 from app.extensions import db
 from app.operations.services import list_operations
 from app.permissions import can_edit, can_view_persons, viewer_for
-from app.seizures import forms, services
+from app.seizures import forms, idempotency, services
 from app.seizures.models import SeizureReport
 from app.seizures.schemas import SeizureReportSchema
 from app.validation.services import panel as validation_panel
@@ -69,27 +72,49 @@ def new():
     if not current_user.has_role("officer"):
         raise Forbidden("only Enforcement Liaison Officers create seizure reports")
     if request.method == "GET":
-        return _render_form(None, forms.default_values(current_user))
+        return _render_form(None, forms.default_values(current_user), form_key=uuid.uuid4().hex)
 
+    posted_key = request.form.get("form_key", "")
+    form_key = posted_key if FORM_KEY.fullmatch(posted_key) else uuid.uuid4().hex
     action = request.form.get("action", "draft")
     rows_changed = _change_rows(action)
     if rows_changed is not None:
-        return _render_form(None, rows_changed)
+        return _render_form(None, rows_changed, form_key=form_key)
+    key = f"form:{form_key}" if form_key == posted_key else None  # one report per form, however often sent
+    if key and (earlier := idempotency.earlier_report(current_user, key, "")) is not None:
+        return _already_saved(earlier)
     values = forms.values_from_formdata(request.form)
     try:
         data = SeizureReportSchema().load(forms.payload_from_values(values))
         report = services.create_report(current_user, data, submit=action == "submit")
+        if key:
+            idempotency.remember(current_user, key, "", report)
         db.session.commit()
     except ValidationError as exc:
         db.session.rollback()
-        return _render_form(None, values, errors=flatten_errors(exc.messages)), 422
+        return _render_form(None, values, errors=flatten_errors(exc.messages), form_key=form_key), 422
     except ElixError as exc:
         db.session.rollback()
-        return _render_form(None, values, errors=exc.fields, alert=exc.message), exc.status
+        return _render_form(None, values, errors=exc.fields, alert=exc.message, form_key=form_key), exc.status
+    except IntegrityError:  # the same form, sent twice at once: the other request committed first
+        db.session.rollback()
+        earlier = idempotency.earlier_report(current_user, key, "") if key else None
+        if earlier is None:
+            raise
+        return _already_saved(earlier)
     if report.status == "submitted":
         flash(f"Report {report.reference} submitted: it is now shared as its markings allow.", "success")
     else:
         flash(f"Draft {report.reference} saved. Only your organisation sees it until you submit it.", "success")
+    return redirect(url_for(".detail", report_id=report.id))
+
+
+FORM_KEY = re.compile("[0-9a-f]{32}")
+
+
+def _already_saved(report: SeizureReport):  # noqa: ANN202
+    """A form sent again (a double click, a reload, a retry on a poor line) shows the report it created."""
+    flash(f"This form was already saved as {report.reference}: it was not saved a second time.", "info")
     return redirect(url_for(".detail", report_id=report.id))
 
 
@@ -151,7 +176,8 @@ def _change_rows(action: str) -> dict | None:
 
 
 def _render_form(report: SeizureReport | None, values: dict, *, version: int | None = None,
-                 errors: dict | None = None, alert: str | None = None, stale: bool = False) -> str:
+                 errors: dict | None = None, alert: str | None = None, stale: bool = False,
+                 form_key: str | None = None) -> str:
     by_field = forms.errors_by_field(errors or {})
     return render_template(
         "seizures/form.html", report=report, values=values, version=version, errors=by_field,
@@ -161,7 +187,7 @@ def _render_form(report: SeizureReport | None, values: dict, *, version: int | N
         currency_options=forms.currency_options(), unit_groups=forms.UNIT_GROUPS,
         zones_json=json.dumps(forms.country_zone_names(), separators=(",", ":")),
         unit_dimensions_json=json.dumps(forms.unit_dimensions(), separators=(",", ":")),
-        zone_name=forms.country_zone_name(values.get("country")), empty_row=forms.empty_row,
+        zone_name=forms.country_zone_name(values.get("country")), empty_row=forms.empty_row, form_key=form_key,
     )
 
 

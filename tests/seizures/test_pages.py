@@ -530,3 +530,48 @@ def test_item_details_from_the_form_are_checked_as_the_api_checks_them(jm, world
     assert page.status_code == 422
     assert re.search(r'data-error-for="items-0-details">[^<]+</div>', page.get_data(as_text=True))
     assert report_count() == 0
+
+
+def _form_key(page: str) -> str:
+    found = re.search(r'<input type="hidden" name="form_key" value="([0-9a-f]{32})">', page)
+    assert found, "no form key"
+    return found.group(1)
+
+
+def test_a_form_sent_twice_saves_one_report_and_shows_it(jm, world):
+    """A double click, a reload after a lost answer, a retry on a poor line: the new-report form carries a
+    key, and a second send shows the report the first one saved instead of saving another."""
+    key = _form_key(jm.get("/reports/new").get_data(as_text=True))
+    data = {**form_fields(action="submit"), "csrf_token": jm.csrf, "form_key": key}
+    first = jm.post("/reports/new", data=data)
+    second = jm.post("/reports/new", data=data)
+    assert first.status_code == second.status_code == 302
+    assert second.location == first.location and report_count() == 1
+    reference = db.session.scalars(select(SeizureReport)).one().reference
+    page = jm.get(second.location).get_data(as_text=True)
+    assert f"This form was already saved as {reference}: it was not saved a second time." in page
+    # A new form gets a new key: it saves a report of its own.
+    other = _form_key(jm.get("/reports/new").get_data(as_text=True))
+    assert other != key
+    assert jm.post("/reports/new", data={**data, "form_key": other}).status_code == 302 and report_count() == 2
+
+
+def test_a_form_refused_keeps_its_key_and_a_concurrent_second_send_finds_the_first(jm, world, monkeypatch):
+    from app.seizures import idempotency
+
+    key = _form_key(jm.get("/reports/new").get_data(as_text=True))
+    refused = jm.post("/reports/new", data={**form_fields(seized_at=""), "csrf_token": jm.csrf, "form_key": key})
+    assert refused.status_code == 422 and _form_key(refused.get_data(as_text=True)) == key
+    data = {**form_fields(), "csrf_token": jm.csrf, "form_key": key}
+    first = jm.post("/reports/new", data=data)
+    # The second send looked before the first committed: its own key then collides, and it shows the first.
+    real, looks = idempotency.earlier_report, []
+
+    def looked_too_early(user, form_key, body_hash):  # noqa: ANN001,ANN202
+        looks.append(form_key)
+        return None if len(looks) == 1 else real(user, form_key, body_hash)
+
+    monkeypatch.setattr(idempotency, "earlier_report", looked_too_early)
+    second = jm.post("/reports/new", data=data)
+    assert second.status_code == 302 and second.location == first.location
+    assert looks == [f"form:{key}", f"form:{key}"] and report_count() == 1
