@@ -3,12 +3,12 @@ the server closes it, bodies sent as given."""
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from benchmarks.common import Client
+from tests.live import serving
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -41,12 +41,8 @@ class Handler(BaseHTTPRequestHandler):
 @pytest.fixture
 def server():
     Handler.seen = []
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(Handler) as url:
+        yield url
 
 
 def test_requests_share_one_connection_until_the_server_closes_it(server):

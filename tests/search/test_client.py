@@ -7,14 +7,14 @@ check is shown against a small recording HTTP server that answers the way OpenSe
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 from elasticsearch import ApiError, UnsupportedProductError, helpers
 
 from search.client import build_client, plain_media_type
+from tests.live import serving
 
 
 def test_default_flavour_is_refused_by_opensearch(osmem_url: str) -> None:
@@ -76,13 +76,8 @@ class _OpenSearchLike(BaseHTTPRequestHandler):
 @pytest.fixture
 def opensearch_like() -> Iterator[str]:
     _OpenSearchLike.seen = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _OpenSearchLike)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with serving(_OpenSearchLike) as url:
+        yield url
 
 
 def test_opensearch_flavour_passes_the_product_check(opensearch_like: str) -> None:
