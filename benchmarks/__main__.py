@@ -7,7 +7,6 @@ import importlib
 import pkgutil
 import sys
 import time
-from pathlib import Path
 
 import benchmarks
 from benchmarks.common import DEFAULT_WORKERS, ROOT, machine_facts, markdown_table, report_section, served

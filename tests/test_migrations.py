@@ -14,7 +14,7 @@ from alembic.config import Config as AlembicConfig
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import current_app
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import inspect
 
 from app.extensions import db
 from search.backends import database_schema as search_schema

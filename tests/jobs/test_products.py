@@ -2,7 +2,6 @@
 requester may see, reuse of identical input, failures as failed jobs."""
 from __future__ import annotations
 
-import re
 
 from app import vocabularies as vocab
 from app.extensions import db

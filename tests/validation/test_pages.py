@@ -10,7 +10,7 @@ from flask import g
 from app.extensions import db
 from app.seizures.models import SeizureReport
 from tests import factories
-from tests.seizures.test_pages import csrf_from, sign_in
+from tests.seizures.test_pages import sign_in
 
 COMMENT = "Check the unit: <b>cartons</b> & not packs?"
 
