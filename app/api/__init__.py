@@ -1,6 +1,7 @@
 """The JSON API, /api/v1. Bearer tokens, or the web session (then unsafe methods need the CSRF token)."""
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from flask import Blueprint, g, jsonify, request
@@ -223,7 +224,8 @@ def _page_message(status: int | None, description: str | None = None) -> str:
 @bp.app_errorhandler(Exception)
 def _unexpected(exc: Exception):  # noqa: ANN202
     log.exception("unhandled error on %s %s", request.method, request.path)
-    db.session.rollback()  # a failed flush leaves the session unusable: the page's menu reads the user
+    with contextlib.suppress(Exception):  # best effort: this page must render whatever broke
+        db.session.rollback()  # a failed flush leaves the session unusable, and the page's menu reads the user
     if _is_api_request():
         return error_response(500, "internal_error", "an unexpected error; it has been logged")
     from flask import render_template
