@@ -115,6 +115,9 @@ def test_bulk_link_previews_then_links_only_what_the_rule_allows(api, world):
     assert lead.post(f"/operations/{code}/links/preview", json=rule).get_json()["count"] == 0
     figures = lead.get(f"/operations/{code}/figures").get_json()
     assert figures["reports"] == 5
+    # The search index follows the links (they never reached it: exploratory test, session 6).
+    found = {hit["reference"] for hit in lead.get(f"/search?operation={code}&per_page=50").get_json()["hits"]}
+    assert {gun.reference, ky_rounds.reference} <= found and len(found) == figures["reports"]
 
     bad = lead.post(f"/operations/{code}/links/preview", json={"categories": ["guns"], "phase": "middle"})
     assert bad.status_code == 422 and set(bad.get_json()["error"]["fields"]) == {"categories.0", "phase"}
