@@ -13,6 +13,7 @@ descriptions only, under the same field names as in the embedded backend.
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
 from search import parser
@@ -136,17 +137,24 @@ def _match(atom: parser.Atom, multilingual: list[str], languages: tuple[str, ...
     """A multi_match of `atom` over the multilingual fields (with their language sub-fields) and `plain`."""
     if isinstance(atom, parser.Term) and atom.prefix:
         # A prefix is compared with the unstemmed words: a stem is not a prefix of what was written.
-        return {"multi_match": {"query": atom.text, "type": "phrase_prefix", "fields": [*multilingual, *plain]}}
+        return {"multi_match": {"query": _plain(atom.text), "type": "phrase_prefix",
+                                "fields": [*multilingual, *plain]}}
     fields = [name for base in multilingual for name in language_fields(base, languages)] + list(plain)
     # A word the analyzer splits ("JM-2017-000123", "e-cigarettes") is matched as the phrase of its
     # parts, not as any one of them.
     text = " ".join(atom.words) if isinstance(atom, parser.Phrase) else atom.text
-    return {"multi_match": {"query": text, "type": "phrase", "fields": fields}}
+    return {"multi_match": {"query": _plain(text), "type": "phrase", "fields": fields}}
+
+
+def _plain(text: str) -> str:
+    """Compatibility letters as their plain letters (𝐜𝐢𝐠 → cig, ℍ → H, ＭＳＣＵ → MSCU), as the embedded
+    backend folds them (search.text.fold): the index's lowercase and asciifolding filters leave them."""
+    return unicodedata.normalize("NFKC", text)
 
 
 def _identifiers(atom: parser.Atom) -> list[dict]:
     """Exact (or prefix) identifiers, case-insensitive; a phrase can only be a vessel name."""
     if isinstance(atom, parser.Phrase):
-        return [{"term": {"vessel_name": " ".join(atom.words)}}]
+        return [{"term": {"vessel_name": _plain(" ".join(atom.words))}}]
     kind = "prefix" if atom.prefix else "term"
-    return [{kind: {name: {"value": atom.text, "case_insensitive": True}}} for name in IDENTIFIER_FIELDS]
+    return [{kind: {name: {"value": _plain(atom.text), "case_insensitive": True}}} for name in IDENTIFIER_FIELDS]

@@ -115,3 +115,14 @@ def test_date_filters_at_the_edges_of_the_calendar_search(elasticsearch_backend:
         result = backend.search(SearchQuery(filters=Filters(**bounds), per_page=50), KY_ANALYST)
         assert {hit.reference for hit in result.hits} == {"JM-2017-000001", "JM-2017-000002"}, bounds
     assert not backend.search(SearchQuery(filters=Filters(date_to=date(2000, 1, 1))), KY_ANALYST).hits
+
+
+def test_compatibility_letters_find_what_their_plain_letters_find(elasticsearch_backend: ElasticsearchBackend) -> None:
+    """𝐜𝐢𝐠𝐚𝐫𝐞𝐭𝐭𝐞𝐬 (pasted from a styled message) found nothing on Elasticsearch, whose lowercase and
+    asciifolding filters leave such letters, while the embedded backend folds them (exploratory test)."""
+    backend = elasticsearch_backend
+    backend.index([document(1), document(2, narrative="Diesel in a hidden tank.", containers=["TGHU7654321"],
+                                            items=[], categories=["fuel"], subcategories=[])])
+    assert references(backend, "cigarettes") == {"JM-2017-000001"}
+    for styled in ("𝐜𝐢𝐠𝐚𝐫𝐞𝐭𝐭𝐞𝐬", "𝐜𝐢𝐠*", '"𝐫𝐞𝐞𝐟𝐞𝐫 container"', "ＭＳＣＵ1234566", "-𝐃𝐢𝐞𝐬𝐞𝐥"):
+        assert references(backend, styled) == {"JM-2017-000001"}, styled
