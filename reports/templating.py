@@ -153,7 +153,7 @@ def page_css(context: dict, product: str, *, page_numbers: bool) -> str:
         raise ValueError(f"unknown TLP {tlp!r}; expected one of {sorted(formatting.TLP_COLOURS)}")
     label = css_string(formatting.tlp_label(tlp))
     colour = formatting.TLP_COLOURS[tlp]
-    title = css_string(f"{context['title']} — {PRODUCT_NAMES[product]}")
+    title = css_string(f"{_shortened(context['title'], HEADER_TITLE_MAX)} — {PRODUCT_NAMES[product]}")
     handling = formatting.handling_text(marking, short=True)
     rules = [
         "@page {",
@@ -166,6 +166,13 @@ def page_css(context: dict, product: str, *, page_numbers: bool) -> str:
     if page_numbers:
         rules.append(PAGE_NUMBER_CSS)
     return "\n".join(rules)
+
+
+HEADER_TITLE_MAX = 90  # characters of the title in the running header: two lines at most, above the marking
+
+
+def _shortened(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
 # The page number box; a stamped product uses the same rule on blank pages, so both look the same.

@@ -104,3 +104,21 @@ def test_conference_report_with_markup_in_every_text_field_makes_no_request(conf
     flat = " ".join("\n".join(page.text for page in read_pdf(conference)).split())
     for name in ("title", "participant", "agenda", "presenter", "decision", "owner", "operation"):
         assert f'<img src="{module_listener.url}/{name}.png">' in flat, name
+
+
+def test_words_longer_than_a_line_break_instead_of_running_off_the_page():
+    """A 120-letter word in a title, a 600-letter one in the summary and a long participant name ran off the
+    page and were cut (exploratory test, session 6); the running header overlapped the marking."""
+    context = samples.operation_summary(3, seed=5)
+    title_word, summary_word = "W" * 120, "Z" * 600
+    context["title"] = f"Operation {title_word} Shield"
+    context["executive_summary"] = f"Before {summary_word} after."
+    context["participants"][0]["name"] = "Customs" + "Q" * 150
+    pages = read_pdf(render_product("operation_summary", context).pdf)
+    text = "".join("".join(page.text.split()) for page in pages)  # words broken over lines join again
+    for word in (title_word, summary_word, "Customs" + "Q" * 150):
+        assert word in text
+    for page in pages:  # inside the page: 210 mm = 595 pt wide
+        assert all(word.x < 595 for word in page.words)
+    header = [w.text for w in pages[1].words if w.bottom < 62]  # above the body (22 mm = 62 pt)
+    assert "…" in "".join(header) and summary_word not in "".join(header)
