@@ -5,6 +5,7 @@ on SQLite a thread that checkpoints the WAL (app.database.start_checkpoints) and
 search backend, starts loading its in-memory columns in a thread. Set ELIX_JOB_THREAD=0 when
 separate `flask jobs work` processes do the work."""
 import os
+import signal
 
 # Threaded workers keep HTTP connections alive (sync workers close each one) and serve reads while a
 # request waits for SQLite's write lock: at 8 clients they served 1.4-1.7x the requests of sync workers
@@ -15,6 +16,7 @@ threads = 4
 
 
 def post_worker_init(worker):  # noqa: ANN001,ANN201
+    _quit_once(worker)
     from app.database import start_checkpoints
     from app.extensions import db
     from app.search.services import load_in_background
@@ -41,3 +43,21 @@ def worker_exit(server, worker):  # noqa: ANN001,ANN201
         from app.jobs.worker import stop_thread
 
         stop_thread(worker.wsgi)
+
+
+def _quit_once(worker) -> None:  # noqa: ANN001
+    """Ctrl-C signals the master and its workers at once, and the master then signals them again. A second
+    SIGINT or SIGQUIT that lands while the first one's handler holds the thread pool's lock (gthread's
+    handle_quit -> ThreadPoolExecutor.shutdown) deadlocks the worker until the graceful timeout kills it,
+    30 s later, without its exit hook (the audit journal is then moved only by the next start). The worker
+    is leaving already: later quits are ignored."""
+    leaving = []
+
+    def handle_quit(sig, frame):  # noqa: ANN001,ANN202
+        if leaving:
+            return
+        leaving.append(sig)
+        worker.handle_quit(sig, frame)
+
+    signal.signal(signal.SIGINT, handle_quit)
+    signal.signal(signal.SIGQUIT, handle_quit)

@@ -81,3 +81,24 @@ def test_reads_answered_by_a_killed_worker_are_recovered_once(server):
     assert journals(server) == []
     assert reads_on_record(server) == READS
     assert "chain intact" in server.flask("audit", "verify")
+
+
+def test_ctrl_c_stops_every_worker_at_once_and_moves_their_journals(server):
+    """Ctrl-C in a terminal signals the master and the workers together, and the master signals them again:
+    a worker took the second signal inside the first one's handler and hung until the graceful timeout
+    killed it (30 s), leaving its journal for the next start (gunicorn.conf.py `_quit_once`)."""
+    read_many(server)
+    workers = subprocess.run(["pgrep", "-P", str(server.process.pid)], capture_output=True, text=True).stdout.split()
+    assert len(workers) == 2
+    started = time.monotonic()
+    for _ in range(3):  # as a terminal's Ctrl-C, pressed again while the server stops
+        for pid in [server.process.pid, *map(int, workers)]:
+            try:
+                os.kill(pid, signal.SIGINT)
+            except ProcessLookupError:
+                pass
+        time.sleep(0.05)
+    server.process.wait(timeout=20)
+    assert time.monotonic() - started < 15
+    assert journals(server) == []  # each worker's exit hook moved and deleted its journal
+    assert reads_on_record(server) == READS
