@@ -130,7 +130,8 @@ def test_killed_workers_lose_and_duplicate_no_acknowledged_report(server):
                 try:
                     response = session.post(f"{server.url}/api/v1/seizures", json=body, timeout=60,
                                             headers={"Idempotency-Key": key})
-                except requests.ConnectionError:  # the worker died: did the request land? Ask again.
+                except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError):
+                    # The worker died, before its answer or halfway through it: did the request land? Ask again.
                     with lock:
                         outcomes["connection broken, retried"] += 1
                     session.close()
