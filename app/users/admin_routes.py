@@ -167,7 +167,7 @@ def rename_organisation(organisation_id: int):
             db.session.commit()
             flash("Organisation renamed.", "success")
     else:  # was silent: the page came back unchanged, with no word of why
-        problems = "; ".join(m for messages in form.errors.values() for m in messages)
+        problems = "; ".join(m.rstrip(".") for messages in form.errors.values() for m in messages)
         flash(f"The organisation cannot be renamed: {problems}. Give it a name of 1 to 200 characters.", "error")
     return redirect(url_for("admin.organisations"))
 

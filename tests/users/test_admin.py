@@ -134,6 +134,7 @@ def test_a_sysadmin_manages_every_user_and_the_organisations(browser, world):
         page = browser.submit(f"/admin/organisations/{org.id}/name", {"name": bad}, page="/admin/organisations",
                               follow_redirects=True).get_data(as_text=True)
         assert "The organisation cannot be renamed: " in page and "1 to 200 characters" in page
+        assert not re.search(r"cannot be renamed: [^<]*\.\.", page)  # one full stop, not WTForms' and ours
         db.session.refresh(org)
         assert org.name == "Barbados Customs"
     invited = browser.submit("/admin/users/invite", {"email": "elo@bb.example", "roles": ["officer"],
