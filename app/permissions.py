@@ -161,11 +161,27 @@ def visible_among(viewer: Viewer, report_ids: list[str]) -> set[str]:
     return visible
 
 
+def can_view_by_facts(viewer: Viewer, report_id: str, organisation_id: int, status: str, distribution: str) -> bool:
+    """The same rule, for a report known by its facts (its row): its operation links are read only
+    when they decide (an `operation` report of another organisation)."""
+    visible = _visible_by_facts(viewer, organisation_id, status, distribution)
+    if visible is None:
+        return bool(viewer.operation_ids) and any(
+            operation_id in viewer.operation_ids
+            for _report_id, operation_id in db.session.connection().execute(_LINKS, {"ids": [report_id]}))
+    return visible
+
+
 def can_view_persons(viewer: Viewer, report: SeizureReport) -> bool:
     """Nominal data: the reporting organisation, and validators of regional offices."""
     if report.organisation_id == viewer.organisation_id:
         return True
     return viewer.regional_validator and can_view(viewer, report)
+
+
+def can_view_persons_of_visible(viewer: Viewer, organisation_id: int) -> bool:
+    """`can_view_persons` for a report the viewer may see, by its organisation."""
+    return organisation_id == viewer.organisation_id or viewer.regional_validator
 
 
 def can_edit(user: User, report: SeizureReport) -> bool:

@@ -13,7 +13,7 @@ from app.extensions import db
 from app.operations.models import PHASES, Operation, OperationPhase, operation_participants
 from app.organisations.models import NETWORK_KINDS, Organisation
 from app.permissions import SHARED_STATUSES, viewer_for, visible_reports_clause
-from app.search.services import enqueue_reports
+from app.search.services import enqueue_reports, source_record
 from app.seizures.models import SeizureItem, SeizureReport, report_operations
 from app.users.models import User
 
@@ -172,7 +172,7 @@ def link_reports(user: User, op: Operation, rule: dict) -> int:
         report.operations.append(op)
         report.updated_at = now
     db.session.flush()
-    enqueue_reports(report.id for report in reports)  # search outbox, same transaction (it was missing)
+    enqueue_reports([r.id for r in reports], {r.id: source_record(r) for r in reports})  # search outbox, documents
     audit.record("operation.link_reports", actor=user, subject=op, details={"rule": rule, "linked": len(reports)})
     log.info("operation %s: %d reports linked in bulk by user %s", op.code, len(reports), user.id)
     return len(reports)

@@ -12,7 +12,6 @@ indexing costs a served create about 40 % of its CPU, held under SQLite's write 
 from __future__ import annotations
 
 import contextlib
-import functools
 import logging
 import threading
 from collections.abc import Iterable, Iterator
@@ -126,17 +125,12 @@ def load_sources(report_ids: Iterable[str]) -> dict[str, dict]:
 
 
 def source_record(report) -> dict:  # noqa: ANN001 - a SeizureReport, loaded with its parts
-    """The source record of one report (search.documents): the API dump with persons, plus
-    `organisation_id` and `operation_ids`."""
-    return {**_source_schema().dump(report), "organisation_id": report.organisation_id,
+    """The source record of one report (search.documents): its API document (app.seizures.documents,
+    persons included), plus `organisation_id` and `operation_ids`."""
+    from app.seizures import documents
+
+    return {**documents.dump(report), "organisation_id": report.organisation_id,
             "operation_ids": [op.id for op in report.operations]}
-
-
-@functools.cache
-def _source_schema():  # noqa: ANN202 - a SeizureReportSchema, built once (building one deep-copies its fields)
-    from app.seizures.schemas import SeizureReportSchema
-
-    return SeizureReportSchema()
 
 
 def all_report_ids() -> list[str]:
@@ -158,12 +152,16 @@ def documents_for(report_ids: list[str]) -> Iterator[dict]:
 def enqueue_reports(report_ids: Iterable[str], sources: dict[str, dict] | None = None) -> None:
     """Record that these reports changed, in the caller's transaction (call after flush). The demo
     loader's bulk path and every report service call this. A caller that has a report's source record
-    at hand (`source_record`, as of this change) passes it: the worker indexes it instead of loading
-    the report again (~2 ms of a served create's CPU)."""
+    at hand (`source_record`, as of this change) passes it: the report keeps it as its stored document
+    (app.seizures.documents, which the detail read serves), and the worker indexes it instead of
+    loading the report again (~2 ms of a served create's CPU)."""
+    from app.seizures import documents
+
     ids = list(dict.fromkeys(report_ids))
     if not ids:
         return
     sources = sources or {}
+    documents.store(sources)
     now = utcnow()
     db.session.connection().execute(_OUTBOX_INSERT, [
         {"report_id": i, "enqueued_at": now, "attempts": 0,
@@ -202,16 +200,22 @@ def _forget_wake(session: Session) -> None:
 
 
 def report_changed(report, source: dict | None = None) -> None:  # noqa: ANN001 - a SeizureReport
-    enqueue_reports([report.id], {report.id: source} if source is not None else None)
+    """`enqueue_reports` for one report changed through the ORM (call after its last flush): its source
+    record is dumped from the session's objects unless the caller built it."""
+    enqueue_reports([report.id], {report.id: source if source is not None else source_record(report)})
 
 
 def _index_now(ids: list[str], given: dict[str, dict]) -> None:
     """Embedded backend: index in a savepoint of the current transaction; a failure leaves the
     outbox rows for the worker and never fails the caller's save."""
+    from app.seizures import documents
+
     try:
         with db.session.begin_nested():
             backend = get_backend()
-            sources = {**load_sources([i for i in ids if i not in given]), **given}
+            loaded = load_sources([i for i in ids if i not in given])
+            documents.store(loaded)  # loaded in the change's transaction: the bulk paths' documents
+            sources = {**loaded, **given}
             backend.index(build_document(sources[i]) for i in ids if i in sources)
             gone = [i for i in ids if i not in sources]
             if gone:

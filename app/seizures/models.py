@@ -93,6 +93,8 @@ class SeizureReport(db.Model):
     validated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # set while returned to the owner
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The API document (app.seizures.documents) as the last change left it; never loaded with the report.
+    document: Mapped[str | None] = mapped_column(Text, deferred=True)
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
     created_by: Mapped[User] = relationship(lazy="joined")

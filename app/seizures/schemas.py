@@ -257,7 +257,7 @@ class SeizureReportSchema(BaseSchema):
         return validation_summary(report)
 
     def _dump_operations(self, report) -> list[str]:  # noqa: ANN001
-        return [op.code for op in report.operations]
+        return sorted(op.code for op in report.operations)  # as loaded; a change's session keeps the order given
 
     def _load_operations(self, value) -> list[str]:  # noqa: ANN001
         if not isinstance(value, list) or not all(isinstance(v, str) and 0 < len(v) <= 64 for v in value):

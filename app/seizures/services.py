@@ -13,9 +13,11 @@ from app import vocabularies as vocab
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.operations.models import Operation
-from app.permissions import Viewer, can_edit, can_view, can_view_persons, visible_reports_clause
+from app.permissions import (Viewer, can_edit, can_view, can_view_by_facts, can_view_persons,
+                             can_view_persons_of_visible, visible_reports_clause)
 from app.database import utcnow
 from app.search.services import report_changed, source_record
+from app.seizures import documents
 from app.seizures.models import Person, RouteLeg, SeizureItem, SeizureReport, report_operations
 from app.users.models import User
 from app.validation.models import ValidationAction
@@ -307,7 +309,29 @@ def read_report(viewer: Viewer, report_id: str) -> SeizureReport:
     return report
 
 
-def _record_invisible(report: SeizureReport | None) -> None:
+def read_report_document(viewer: Viewer, report_id: str) -> tuple[dict, bool]:
+    """What `read_report` does, for the API: the report's document (app.seizures.documents: the API dump,
+    persons included) and whether the viewer may see its persons. The stored document when it shows
+    the report's version, else the report read and dumped as `read_report` would."""
+    found = documents.facts_and_document(report_id) if _looks_like_uuid(report_id) else None
+    if found is None:
+        raise NotFound("no such seizure report")
+    facts, document = found
+    if not can_view_by_facts(viewer, facts.id, facts.organisation_id, facts.status, facts.distribution):
+        _record_invisible(facts)
+        raise NotFound("no such seizure report")
+    if document is None:
+        report = _load_report(facts.id)
+        if report is None:  # removed since the facts were read
+            raise NotFound("no such seizure report")
+        document = documents.dump(report)
+    persons = can_view_persons_of_visible(viewer, facts.organisation_id)
+    audit.record("report.read", subject=audit.Subject("report", facts.id, facts.reference, facts.organisation_id),
+                 details={"persons": persons})
+    return document, persons
+
+
+def _record_invisible(report) -> None:  # noqa: ANN001 - a SeizureReport, its facts' row, or None
     """A named report that exists but is invisible to the user is a denial on record. The record keeps
     the id the user named and the owner (whose managers see it), never the reference."""
     if report is not None:
@@ -380,6 +404,8 @@ def _resubmit(user: User, report: SeizureReport) -> SeizureReport:
     db.session.add(ValidationAction(report_id=report.id, action="resubmit", user_id=user.id,
                                     organisation_id=user.organisation_id, report_version=report.version,
                                     checklist={}, comment="", created_at=now))
+    db.session.flush()
+    db.session.expire(report, ["validation_actions"])  # its document shows the new action (as _decide's do)
     _record_editor(report, user)
     report_changed(report)  # search outbox, same transaction
     audit.record("report.submit", actor=user, subject=report, details={"resubmitted": True})
