@@ -404,8 +404,6 @@ def _resubmit(user: User, report: SeizureReport) -> SeizureReport:
     db.session.add(ValidationAction(report_id=report.id, action="resubmit", user_id=user.id,
                                     organisation_id=user.organisation_id, report_version=report.version,
                                     checklist={}, comment="", created_at=now))
-    db.session.flush()
-    db.session.expire(report, ["validation_actions"])  # its document shows the new action (as _decide's do)
     _record_editor(report, user)
     report_changed(report)  # search outbox, same transaction
     audit.record("report.submit", actor=user, subject=report, details={"resubmitted": True})

@@ -1,0 +1,188 @@
+"""Reports keep their API document (app.seizures.documents): every change stores it, the detail read
+serves it only for the report's current version, and it reads as the ORM's dump to every viewer.
+
+(tests/conftest.py also checks, after every passing test, that each stored document for its report's
+version is what a fresh dump gives.)"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import orjson
+import pytest
+from sqlalchemy import select, text
+
+from app.api.seizures import dump_report
+from app.extensions import db
+from app.operations import services as operation_services
+from app.permissions import viewer_for
+from app.search import services as search_services
+from app.seizures import documents
+from app.seizures import services as seizure_services
+from app.seizures.models import SeizureReport
+from app.validation import services as validation_services
+from app.validation.models import CHECKLIST
+
+from tests import factories
+
+ALL_CHECKED = {name: True for name in CHECKLIST}
+
+
+def stored(report_id: str) -> dict | None:
+    """The stored document when it shows the report's version."""
+    found = documents.facts_and_document(report_id)
+    return found[1] if found else None
+
+
+def fresh_dump(report_id: str) -> dict:
+    db.session.expunge_all()
+    return orjson.loads(orjson.dumps(documents.dump(db.session.get(SeizureReport, report_id))))
+
+
+def _create(world) -> SeizureReport:  # noqa: ANN001
+    later, earlier = (factories.operation(code, world.jm, [world.jm], starts_on=date.today() - timedelta(days=30),
+                                          ends_on=date.today()) for code in ("OP-ZULU", "OP-ALPHA"))
+    return factories.report(world["jm_officer"], operations=[later.code, earlier.code], submit=False)
+
+
+def _update(world, report) -> None:  # noqa: ANN001
+    seizure_services.update_report(world["jm_officer"], report, {"narrative": "Changed", "items": [
+        {"category": "fuel", "quantity": 900, "unit": "litres", "description": "Diesel"}]}, report.version)
+
+
+def _submit(world, report) -> None:  # noqa: ANN001
+    seizure_services.submit_report(world["jm_officer"], report)
+
+
+def _withdraw(world, report) -> None:  # noqa: ANN001
+    seizure_services.withdraw_report(world["jm_officer"], report)
+
+
+def _validate(world, report) -> None:  # noqa: ANN001
+    _submit(world, report)
+    validation_services.validate_report(world["jio_validator"], report, ALL_CHECKED, "Looks right")
+
+
+def _return_and_resubmit(world, report) -> None:  # noqa: ANN001
+    _submit(world, report)
+    validation_services.return_report(world["jio_validator"], report, "Check the quantity")
+    seizure_services.submit_report(world["jm_officer"], report)
+
+
+def _link_in_bulk(world, report) -> None:  # noqa: ANN001
+    _submit(world, report)
+    op = factories.operation("OP-BULK", world.jm, [world.jm], starts_on=date.today() - timedelta(days=30),
+                             ends_on=date.today(), focus_categories=[])
+    assert operation_services.link_reports(world["jm_analyst"], op, {}) == 1
+
+
+def _bulk_load(world, report) -> None:  # noqa: ANN001
+    """The demo loader's path: rows written without the ORM, then enqueued without a source record."""
+    db.session.execute(text("UPDATE seizure_reports SET narrative = 'Bulk', version = version + 1 WHERE id = :id"),
+                       {"id": report.id})
+    db.session.expunge_all()  # the loader's session holds no objects of these reports
+    search_services.enqueue_reports([report.id])
+
+
+@pytest.mark.parametrize("inline", [True, False], ids=["indexed-inline", "indexed-by-the-worker"])
+@pytest.mark.parametrize("change", [None, _update, _submit, _withdraw, _validate, _return_and_resubmit, _link_in_bulk,
+                                    _bulk_load], ids=lambda c: c.__name__.strip("_") if c else "create")
+def test_every_change_stores_the_document_a_fresh_dump_gives(app, world, monkeypatch, change, inline) -> None:  # noqa: ANN001
+    """Served processes index in their worker thread, so the change itself must store the document; CLI
+    commands and the test client index inline, which stores the documents of reports it had to load."""
+    monkeypatch.setitem(app.config, "SEARCH_INDEX_INLINE", inline)
+    report = _create(world)
+    if change:
+        change(world, report)
+    db.session.commit()
+    report_id = report.id
+    document = stored(report_id)
+    if change is _bulk_load and not inline:  # no source record at hand: the read goes to the report itself
+        assert document is None
+        return
+    assert document is not None, "the change stored no document for the report's version"
+    assert document == fresh_dump(report_id)
+    if change is None:
+        assert document["operations"] == ["OP-ALPHA", "OP-ZULU"]  # as loaded, not as given
+
+
+def test_the_detail_read_serves_the_stored_document_and_never_a_stale_one(app, world, api) -> None:  # noqa: ANN001
+    officer = world["jm_officer"]
+    report = factories.report(officer, narrative="As written")
+    db.session.commit()
+    report_id = report.id
+    served = api.as_(officer)
+    assert served.get(f"/seizures/{report_id}").get_json()["narrative"] == "As written"
+
+    # The read takes what is stored: a document edited in place (same version) is what it answers.
+    db.session.execute(text("UPDATE seizure_reports SET document = replace(document, 'As written', 'As stored') "
+                            "WHERE id = :id"), {"id": report_id})
+    assert served.get(f"/seizures/{report_id}").get_json()["narrative"] == "As stored"
+
+    # A change that stores no document moves the version on: the read goes back to the report itself.
+    db.session.execute(text("UPDATE seizure_reports SET version = version + 1 WHERE id = :id"), {"id": report_id})
+    body = served.get(f"/seizures/{report_id}").get_json()
+    assert (body["narrative"], body["version"]) == ("As written", 2)
+
+
+def test_a_document_lands_only_on_the_version_it_shows(app, world) -> None:  # noqa: ANN001
+    officer = world["jm_officer"]
+    report = factories.report(officer, submit=False)
+    old = documents.dump(report)
+    seizure_services.submit_report(officer, report)
+    db.session.commit()
+    assert report.version == 2
+
+    documents.store({report.id: old})  # e.g. a worker that dumped the report before the submit committed
+    kept = stored(report.id)
+    assert kept is not None and (kept["version"], kept["status"]) == (2, "submitted")
+
+
+@pytest.mark.parametrize("reader, distribution, persons", [
+    ("jm_officer2", "network", True),  # the reporting organisation
+    ("ky_officer", "network", False),  # another administration
+    ("jio_validator", "network", True),  # a regional validator
+    ("jio_analyst", "network", False),
+    ("partner_analyst", "partners", False),
+    ("ky_analyst", "operation", False),  # through an operation its organisation takes part in
+])
+def test_every_reader_gets_what_the_orm_dump_gives_them(app, world, api, reader, distribution, persons) -> None:  # noqa: ANN001
+    officer = world["jm_officer"]
+    op = factories.operation("OP-SHARED", world.jm, [world.jm, world.ky], starts_on=date.today() - timedelta(days=30),
+                             ends_on=date.today())
+    report = factories.report(officer, operations=[op.code], marking={"tlp": "amber", "distribution": distribution})
+    validation_services.return_report(world["jio_validator"], report, "Name the vessel's agent")
+    db.session.commit()
+    report_id = report.id
+    assert stored(report_id) is not None
+
+    body = api.as_(world[reader]).get(f"/seizures/{report_id}").get_json()
+    viewer = viewer_for(world[reader])
+    db.session.expunge_all()
+    expected = dump_report(viewer, db.session.get(SeizureReport, report_id))
+    assert body == orjson.loads(orjson.dumps(expected))
+    assert ("persons" in body, body["validation"]["last_comment"] is not None) == (persons, persons)
+
+
+def test_an_invisible_report_is_a_404_and_a_denial_on_record(app, world, api) -> None:  # noqa: ANN001
+    from app.audit.models import AuditRecord
+
+    report = factories.report(world["jm_officer"], submit=False)  # a draft: its organisation's only
+    db.session.commit()
+    response = api.as_(world["ky_officer"]).get(f"/seizures/{report.id}")
+    assert response.status_code == 404
+    assert "narrative" not in response.get_data(as_text=True)
+    denied = db.session.scalars(select(AuditRecord).where(AuditRecord.action == "report.access")).all()
+    assert [(e.outcome, e.subject_id, e.subject_ref) for e in denied] == [("denied", report.id, None)]
+
+
+def test_a_read_is_on_record_with_whether_it_showed_persons(app, world, api) -> None:  # noqa: ANN001
+    from app.audit.models import AuditRecord
+
+    report = factories.report(world["jm_officer"])
+    db.session.commit()
+    for reader in ("jm_officer2", "ky_officer"):
+        assert api.as_(world[reader]).get(f"/seizures/{report.id}").status_code == 200
+    reads = db.session.scalars(select(AuditRecord).where(AuditRecord.action == "report.read")
+                               .order_by(AuditRecord.id)).all()
+    assert [(e.actor_id, e.subject_ref, e.details["persons"]) for e in reads] == [
+        (world["jm_officer2"].id, report.reference, True), (world["ky_officer"].id, report.reference, False)]
