@@ -113,9 +113,10 @@ def _register_cli(app: Flask) -> None:
     from app.jobs.cli import jobs_cli
     from app.organisations.cli import orgs_cli
     from app.search.cli import search_cli
+    from app.seizures.cli import seizures_cli
     from app.users.cli import tokens_cli, users_cli
 
-    for group in (orgs_cli, users_cli, tokens_cli, demo_cli, jobs_cli, audit_cli):
+    for group in (orgs_cli, users_cli, tokens_cli, demo_cli, jobs_cli, audit_cli, seizures_cli):
         app.cli.add_command(group)
     app.cli.add_command(search_cli)
 

@@ -15,10 +15,12 @@ guarded the same way: it lands only on the version it was dumped from.
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 
 import orjson
 from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.engine import Row
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.seizures.models import SeizureReport
@@ -70,3 +72,22 @@ def facts_and_document(report_id: str) -> tuple[Row, dict | None] | None:
         return None
     document = orjson.loads(row.document) if row.document is not None else None
     return row, document if document is not None and document.get("version") == row.version else None
+
+
+def store_missing(batch_size: int = 500) -> Iterator[int]:
+    """Store the document of every report that has none (stored before documents were kept, or loaded
+    in bulk while Elasticsearch indexed), a batch per transaction (call in write intent: each batch reads
+    and writes in one); yields the running count."""
+    done, after = 0, ""
+    while True:
+        ids = db.session.scalars(select(SeizureReport.id).where(SeizureReport.document.is_(None), SeizureReport.id > after)
+                                 .order_by(SeizureReport.id).limit(batch_size)).all()
+        if not ids:
+            return
+        reports = db.session.scalars(select(SeizureReport).where(SeizureReport.id.in_(ids))
+                                     .options(selectinload(SeizureReport.validation_actions))).all()
+        store({report.id: dump(report) for report in reports})
+        db.session.commit()
+        db.session.expunge_all()
+        done, after = done + len(reports), ids[-1]
+        yield done

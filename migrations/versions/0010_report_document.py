@@ -6,7 +6,7 @@ Create Date: 2026-12-07 09:30:00
 
 One nullable column (app.seizures.documents): the detail read serves it when its version is the
 report's, and reads the report through the ORM otherwise, so reports stored before this revision read
-as before until their next change (or `flask search reindex`, which stores every report's document).
+as before until their next change or `flask seizures store-documents`.
 """
 from alembic import op
 import sqlalchemy as sa

@@ -186,3 +186,20 @@ def test_a_read_is_on_record_with_whether_it_showed_persons(app, world, api) -> 
                                .order_by(AuditRecord.id)).all()
     assert [(e.actor_id, e.subject_ref, e.details["persons"]) for e in reads] == [
         (world["jm_officer2"].id, report.reference, True), (world["ky_officer"].id, report.reference, False)]
+
+
+def test_store_documents_fills_the_reports_that_have_none(app, world) -> None:  # noqa: ANN001
+    officer = world["jm_officer"]
+    ids = [factories.report(officer, narrative=f"Stored later {n}").id for n in range(5)]
+    kept = factories.report(officer, narrative="Stored at once").id
+    db.session.execute(text("UPDATE seizure_reports SET document = NULL WHERE id <> :kept"), {"kept": kept})
+    db.session.commit()
+    assert [stored(i) for i in ids] == [None] * 5
+
+    result = app.test_cli_runner().invoke(args=["seizures", "store-documents", "--batch-size", "2"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == "stored the documents of 5 reports"
+    assert [line.strip() for line in result.output.splitlines()[:-1]] == ["2 reports…", "4 reports…", "5 reports…"]
+    for report_id in ids:
+        document = stored(report_id)
+        assert document is not None and document == fresh_dump(report_id)
