@@ -2,8 +2,9 @@
 
 `viewer_for(user)` reduces a user to the facts the rule needs (a plain `Viewer`). Everything that
 returns report data goes through it: `visible_reports_clause()` for SQL, `can_view()` for a loaded
-report, `visible_among()` for reports known by id, and the search backends compile the same `Viewer`
-fields into their filters.
+report, `visible_among()` for reports known by id, `visible_by_facts()` for a report's own row (the
+detail read's stored document), and the search backends compile the same `Viewer` fields into their
+filters.
 
 A report is visible to a viewer when it belongs to the viewer's organisation (any status), or it is
 shared (submitted or validated) and either its distribution is open to the viewer's kind of
@@ -113,7 +114,7 @@ def visible_reports_clause(viewer: Viewer) -> ColumnElement[bool]:
     return or_(SeizureReport.organisation_id == viewer.organisation_id, others)
 
 
-def _visible_by_facts(viewer: Viewer, organisation_id: int, status: str, distribution: str) -> bool | None:
+def visible_by_facts(viewer: Viewer, organisation_id: int, status: str, distribution: str) -> bool | None:
     """The rule on a report's own facts: True or False, or None when its operation links decide."""
     if organisation_id == viewer.organisation_id:
         return True
@@ -126,7 +127,7 @@ def _visible_by_facts(viewer: Viewer, organisation_id: int, status: str, distrib
 
 def can_view(viewer: Viewer, report: SeizureReport) -> bool:
     """The same rule as `visible_reports_clause`, for a report already loaded."""
-    visible = _visible_by_facts(viewer, report.organisation_id, report.status, report.distribution)
+    visible = visible_by_facts(viewer, report.organisation_id, report.status, report.distribution)
     if visible is None:
         return any(op.id in viewer.operation_ids for op in report.operations)
     return visible
@@ -150,7 +151,7 @@ def visible_among(viewer: Viewer, report_ids: list[str]) -> set[str]:
     connection = db.session.connection()
     visible, linked = set(), []
     for report_id, organisation_id, status, distribution in connection.execute(_FACTS, {"ids": report_ids}):
-        by_facts = _visible_by_facts(viewer, organisation_id, status, distribution)
+        by_facts = visible_by_facts(viewer, organisation_id, status, distribution)
         if by_facts:
             visible.add(report_id)
         elif by_facts is None:
@@ -158,17 +159,6 @@ def visible_among(viewer: Viewer, report_ids: list[str]) -> set[str]:
     if linked and viewer.operation_ids:
         visible.update(report_id for report_id, operation_id in connection.execute(_LINKS, {"ids": linked})
                        if operation_id in viewer.operation_ids)
-    return visible
-
-
-def can_view_by_facts(viewer: Viewer, report_id: str, organisation_id: int, status: str, distribution: str) -> bool:
-    """The same rule, for a report known by its facts (its row): its operation links are read only
-    when they decide (an `operation` report of another organisation)."""
-    visible = _visible_by_facts(viewer, organisation_id, status, distribution)
-    if visible is None:
-        return bool(viewer.operation_ids) and any(
-            operation_id in viewer.operation_ids
-            for _report_id, operation_id in db.session.connection().execute(_LINKS, {"ids": [report_id]}))
     return visible
 
 

@@ -13,8 +13,8 @@ from app import vocabularies as vocab
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.operations.models import Operation
-from app.permissions import (Viewer, can_edit, can_view, can_view_by_facts, can_view_persons,
-                             can_view_persons_of_visible, visible_reports_clause)
+from app.permissions import (Viewer, can_edit, can_view, can_view_persons, can_view_persons_of_visible,
+                             visible_by_facts, visible_reports_clause)
 from app.database import utcnow
 from app.search.services import report_changed, source_record
 from app.seizures import documents
@@ -311,20 +311,22 @@ def read_report(viewer: Viewer, report_id: str) -> SeizureReport:
 
 def read_report_document(viewer: Viewer, report_id: str) -> tuple[dict, bool]:
     """What `read_report` does, for the API: the report's document (app.seizures.documents: the API dump,
-    persons included) and whether the viewer may see its persons. The stored document when it shows
-    the report's version, else the report read and dumped as `read_report` would."""
+    persons included) and whether the viewer may see its persons. The stored document is served when
+    it shows the report's version and the row's own facts decide the rule (one statement: they agree);
+    otherwise the report is loaded and checked as `read_report` does (an `operation` report of another
+    organisation: its links decide, read with it)."""
     found = documents.facts_and_document(report_id) if _looks_like_uuid(report_id) else None
     if found is None:
         raise NotFound("no such seizure report")
     facts, document = found
-    if not can_view_by_facts(viewer, facts.id, facts.organisation_id, facts.status, facts.distribution):
+    visible = visible_by_facts(viewer, facts.organisation_id, facts.status, facts.distribution)
+    if visible is None or document is None:
+        report = _load_report(facts.id)
+        visible = report is not None and can_view(viewer, report)
+        document = documents.dump(report) if visible else None
+    if not visible:
         _record_invisible(facts)
         raise NotFound("no such seizure report")
-    if document is None:
-        report = _load_report(facts.id)
-        if report is None:  # removed since the facts were read
-            raise NotFound("no such seizure report")
-        document = documents.dump(report)
     persons = can_view_persons_of_visible(viewer, facts.organisation_id)
     audit.record("report.read", subject=audit.Subject("report", facts.id, facts.reference, facts.organisation_id),
                  details={"persons": persons})
