@@ -105,3 +105,39 @@ def test_every_migration_downgrades_and_upgrades_again(tmp_path):
             db.engine.dispose()
     finally:
         factories.drop_postgres_database(url)
+
+
+def test_downgrading_the_report_documents_keeps_every_report_and_its_parts(tmp_path):
+    """On SQLite a batch column drop copies the table and drops the original: with foreign keys on, that
+    would delete every report's parts (ON DELETE CASCADE). 0010 drops its own table only."""
+    from flask_migrate import downgrade
+    from sqlalchemy import text
+
+    from app.validation import services as validation_services
+
+    url = _fresh_database_url(tmp_path, f"elix_down_documents_{os.getpid()}")
+    application = make_app(url)
+    try:
+        with application.app_context():
+            world = factories.World.build()
+            op = factories.operation("OP-DOWN", world.jm, [world.jm])
+            report = factories.report(world["jm_officer"], operations=[op.code])
+            validation_services.return_report(world["jio_validator"], report, "Check the weight")
+            db.session.commit()
+            tables = ("seizure_reports", "seizure_items", "persons", "route_legs", "report_editors",
+                      "report_operations", "validation_actions", "report_documents")
+
+            def counts() -> dict[str, int]:
+                return {t: db.session.execute(text(f"SELECT count(*) FROM {t}")).scalar() for t in tables
+                        if t in inspect(db.engine).get_table_names()}
+
+            before = counts()
+            assert before["report_documents"] == 1 and before["route_legs"] == 3
+            db.session.remove()
+            downgrade(revision="0009_outbox_source")
+            after = counts()
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        factories.drop_postgres_database(url)
+    assert after == {t: n for t, n in before.items() if t != "report_documents"}

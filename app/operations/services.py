@@ -5,6 +5,7 @@ import logging
 from datetime import date, datetime, time, timezone
 
 from sqlalchemy import exists, func, or_, select, true
+from sqlalchemy.orm import selectinload
 
 from app import audit
 from app.database import day_after, utcnow
@@ -166,7 +167,8 @@ def preview_links(user: User, op: Operation, rule: dict) -> dict:
 def link_reports(user: User, op: Operation, rule: dict) -> int:
     """Link every report the rule selects. Each report is changed through the ORM (its version and
     updated_at move on), so concurrent edits see the change and the search index follows."""
-    reports = db.session.scalars(linkable_reports_query(user, op, rule)).all()
+    reports = db.session.scalars(linkable_reports_query(user, op, rule).options(
+        selectinload(SeizureReport.validation_actions))).all()  # their documents' `validation`: one query
     now = utcnow()
     for report in reports:
         report.operations.append(op)

@@ -1,16 +1,16 @@
-"""A report's API document, stored with the report by the change that made it.
+"""A report's API document, stored by the change that made it (table `report_documents`).
 
 The detail read (`GET /api/v1/seizures/<id>`) is the API's busiest call. Loading a report with its
 parts through the ORM and dumping it was about 60 % of that read's CPU, so every change stores the
-dump, persons included (`SeizureReportSchema`), in `seizure_reports.document`, in the change's own
-transaction (`app.search.services.enqueue_reports`: the search outbox takes the same record). A read
-then takes the report's facts and its document in one statement by primary key.
+dump, persons included (`SeizureReportSchema`), in the change's own transaction
+(`app.search.services.enqueue_reports`: the search outbox takes the same record), and a read takes the
+report's facts and its document in one statement by primary key.
 
-A document is served only when its `version` is the report's. Every change moves the version on (the
-ORM's version counter, which is also what makes a stale PATCH a 409), so a change that stored no
-document (the demo's bulk load with Elasticsearch, a report stored before documents were kept) or
-stored one before a later flush is read through the ORM as before: late, never stale. A write is
-guarded the same way: it lands only on the version it was dumped from.
+A document is served only while it shows the report's version and was stored in this code's FORMAT.
+Every change moves the version on (the ORM's version counter, which also makes a stale PATCH a 409),
+so a change that stored no document (the demo's bulk load while Elasticsearch indexes, a report from
+before documents were kept), or stored one before a later flush, is read through the ORM as before:
+late, never stale. A store lands only on the version it was dumped from and never replaces a newer one.
 """
 from __future__ import annotations
 
@@ -18,22 +18,34 @@ import functools
 from collections.abc import Iterator
 
 import orjson
-from sqlalchemy import and_, bindparam, select, update
+from sqlalchemy import bindparam, or_, select, text
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.seizures.models import SeizureReport
+from app.seizures.models import ReportDocument, SeizureReport
 
-_REPORTS = SeizureReport.__table__
+# Bump when what a document holds changes (SeizureReportSchema, validation_summary, what they read):
+# documents of an older format are then read through the ORM until `flask seizures store-documents`.
+FORMAT = 1
 
-# Built once: the read runs it for every detail read.
-_FACTS_AND_DOCUMENT = (select(_REPORTS.c.id, _REPORTS.c.reference, _REPORTS.c.organisation_id, _REPORTS.c.status,
-                              _REPORTS.c.distribution, _REPORTS.c.version, _REPORTS.c.document)
-                       .where(_REPORTS.c.id == bindparam("report_id")))
-_STORE = (update(_REPORTS).where(and_(_REPORTS.c.id == bindparam("report_id"),
-                                      _REPORTS.c.version == bindparam("document_version")))
-          .values(document=bindparam("document")))
+_REPORTS, _DOCUMENTS = SeizureReport.__table__, ReportDocument.__table__
+
+# Built once: every detail read runs it.
+_FACTS_AND_DOCUMENT = (
+    select(_REPORTS.c.id, _REPORTS.c.reference, _REPORTS.c.organisation_id, _REPORTS.c.status,
+           _REPORTS.c.distribution, _REPORTS.c.version, _DOCUMENTS.c.version.label("document_version"),
+           _DOCUMENTS.c.format.label("document_format"), _DOCUMENTS.c.body.label("document"))
+    .select_from(_REPORTS.outerjoin(_DOCUMENTS, _DOCUMENTS.c.report_id == _REPORTS.c.id))
+    .where(_REPORTS.c.id == bindparam("report_id")))
+
+# The same SQL on SQLite (3.35+) and PostgreSQL (text, as app.seizures.services' upserts): the row is
+# written only while the report is at the document's version, and never over a newer document.
+_STORE = text(
+    "INSERT INTO report_documents (report_id, version, format, body) "
+    "SELECT id, version, :format, :body FROM seizure_reports WHERE id = :report_id AND version = :version "
+    "ON CONFLICT (report_id) DO UPDATE SET version = excluded.version, format = excluded.format, "
+    "body = excluded.body WHERE report_documents.version <= excluded.version")
 
 
 @functools.cache
@@ -56,9 +68,9 @@ def dump(report: SeizureReport) -> dict:
 
 def store(documents: dict[str, dict]) -> None:
     """Keep each report's document (by report id; a source record's extra keys are left out), in the
-    caller's transaction. A document lands only on the version it shows."""
-    rows = [{"report_id": report_id, "document_version": document["version"],
-             "document": orjson.dumps({k: v for k, v in document.items() if k in _keys()}).decode()}
+    caller's transaction."""
+    rows = [{"report_id": report_id, "version": document["version"], "format": FORMAT,
+             "body": orjson.dumps({k: v for k, v in document.items() if k in _keys()}).decode()}
             for report_id, document in documents.items()]
     if rows:
         db.session.connection().execute(_STORE, rows)
@@ -66,22 +78,26 @@ def store(documents: dict[str, dict]) -> None:
 
 def facts_and_document(report_id: str) -> tuple[Row, dict | None] | None:
     """The report's facts (id, reference, organisation_id, status, distribution, version) and its stored
-    document when that shows this version (else None); None when there is no such report."""
+    document while that is current (else None); None when there is no such report."""
     row = db.session.connection().execute(_FACTS_AND_DOCUMENT, {"report_id": report_id}).one_or_none()
     if row is None:
         return None
-    document = orjson.loads(row.document) if row.document is not None else None
-    return row, document if document is not None and document.get("version") == row.version else None
+    current = row.document_version == row.version and row.document_format == FORMAT
+    return row, orjson.loads(row.document) if current else None
 
 
 def store_missing(batch_size: int = 500) -> Iterator[int]:
-    """Store the document of every report that has none (stored before documents were kept, or loaded
-    in bulk while Elasticsearch indexed), a batch per transaction (call in write intent: each batch reads
-    and writes in one); yields the running count."""
+    """Store the document of every report that has no current one (missing, of an older version or
+    format), a batch per transaction (call in write intent: each batch reads and writes in one); yields
+    the running count."""
     done, after = 0, ""
+    outdated = (select(_REPORTS.c.id)
+                .select_from(_REPORTS.outerjoin(_DOCUMENTS, _DOCUMENTS.c.report_id == _REPORTS.c.id))
+                .where(or_(_DOCUMENTS.c.report_id.is_(None), _DOCUMENTS.c.version != _REPORTS.c.version,
+                           _DOCUMENTS.c.format != FORMAT))
+                .order_by(_REPORTS.c.id).limit(batch_size))
     while True:
-        ids = db.session.scalars(select(SeizureReport.id).where(SeizureReport.document.is_(None), SeizureReport.id > after)
-                                 .order_by(SeizureReport.id).limit(batch_size)).all()
+        ids = db.session.scalars(outdated.where(_REPORTS.c.id > after)).all()
         if not ids:
             return
         reports = db.session.scalars(select(SeizureReport).where(SeizureReport.id.in_(ids))

@@ -93,8 +93,6 @@ class SeizureReport(db.Model):
     validated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # set while returned to the owner
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # The API document (app.seizures.documents) as the last change left it; never loaded with the report.
-    document: Mapped[str | None] = mapped_column(Text, deferred=True)
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
     created_by: Mapped[User] = relationship(lazy="joined")
@@ -150,6 +148,18 @@ class SeizureReport(db.Model):
 
     def __repr__(self) -> str:
         return f"<SeizureReport {self.reference}>"
+
+
+class ReportDocument(db.Model):
+    """A report's API document as a change stored it (app.seizures.documents): derived data, served by
+    the detail read only while `version` is the report's and `format` the code's."""
+
+    __tablename__ = "report_documents"
+
+    report_id: Mapped[str] = mapped_column(ForeignKey("seizure_reports.id", ondelete="CASCADE"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)  # the report's version it shows
+    format: Mapped[int] = mapped_column(Integer)  # app.seizures.documents.FORMAT when it was stored
+    body: Mapped[str] = mapped_column(Text)  # JSON
 
 
 class SeizureItem(db.Model):
