@@ -10,9 +10,13 @@ import signal
 # Threaded workers keep HTTP connections alive (sync workers close each one) and serve reads while a
 # request waits for SQLite's write lock: at 8 clients they served 1.4-1.7x the requests of sync workers
 # at the same or less CPU per request; the price is a longer create tail on SQLite (docs/benchmarks.md,
-# "Where the time goes"). Override with GUNICORN_CMD_ARGS="--worker-class sync" or --threads N.
+# "Where the time goes"). Two threads a worker on SQLite, whose work runs in the process and mostly
+# holds the GIL: a worker holding 5-6 of 8 kept-alive connections answered detail reads at p95 16-18 ms
+# with 2 threads, up to 22 ms with 4 (16 and 8 rounds, docs/benchmarks.md, session 7). Four on
+# PostgreSQL, whose round trips they overlap: 2 threads served 360-383 reads/s there against 454-469.
+# Override with GUNICORN_CMD_ARGS="--worker-class sync" or --threads N.
 worker_class = "gthread"
-threads = 4
+threads = 4 if os.environ.get("DATABASE_URL", "").startswith(("postgresql", "postgres:")) else 2
 
 
 def post_worker_init(worker):  # noqa: ANN001,ANN201
