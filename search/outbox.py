@@ -20,7 +20,9 @@ status` and /healthz, retried by `flask search sync --retry-failed` or covered b
 once the cause is fixed. An unreachable engine is not a refusal: those rows wait, however long.
 
 No Flask here: the app passes a `transaction()` factory (a context manager giving a Connection and
-committing on exit), the backend, and `load_sources(report_ids) -> {id: source record}`.
+committing on exit), the backend, `load_sources(report_ids) -> {id: source record}`, and may pass
+`keep_sources(connection, {id: source record})`, called in the transaction that deletes a batch's rows
+with the records of the reports it indexed (the app keeps them as its reports' stored API documents).
 """
 from __future__ import annotations
 
@@ -47,6 +49,8 @@ MAX_REFUSALS = 3
 REFUSED = "refused by the engine: "  # last_error prefix of a refusal (other failures: the exception)
 Transaction = Callable[[], AbstractContextManager[Connection]]
 LoadSources = Callable[[list[str]], dict[str, dict]]
+KeepSources = Callable[[Connection, dict[str, dict]], None]
+Prepared = dict[str, tuple[dict, dict] | None]  # by report: its source record and search document, or None (gone)
 
 
 @dataclass(frozen=True)
@@ -100,10 +104,11 @@ def retry_failed(connection: Connection) -> int:
 class OutboxWorker:
     def __init__(self, transaction: Transaction, backend: SearchBackend, load_sources: LoadSources,
                  batch_size: int = 500, backoff: tuple[float, float] = (1.0, 60.0), *, atomic: bool = False,
-                 peek: Transaction | None = None) -> None:
+                 peek: Transaction | None = None, keep_sources: KeepSources | None = None) -> None:
         self._transaction = transaction
         self.backend = backend
         self._load_sources = load_sources
+        self._keep_sources = keep_sources
         self.batch_size = batch_size
         self.backoff = backoff
         self.atomic = atomic
@@ -120,12 +125,13 @@ class OutboxWorker:
             return Drained()
         row_ids = [row.id for row in rows]
         try:
-            done, refused = self._index(rows)
+            prepared = self._prepare(rows)
+            done, refused = self._index(rows, prepared)
         except Exception as exc:
             self._record_failure(row_ids, exc)
             raise
         with self._transaction() as connection:
-            self._settle(connection, rows, refused)
+            self._settle(connection, rows, refused, prepared)
         return done
 
     def _drain_once_atomic(self) -> Drained:
@@ -142,15 +148,16 @@ class OutboxWorker:
                     if not rows:
                         return Drained()
                     row_ids = [row.id for row in rows]
-                    prepared = self._documents(rows)
+                    prepared = self._prepare(rows)
             with self._transaction() as connection:
                 taken = self._oldest() if prepared is None else self._oldest().where(OUTBOX.c.id.in_(row_ids))
                 rows = connection.execute(taken.with_for_update(skip_locked=True)).all()
                 if not rows:
                     return Drained()
                 row_ids = [row.id for row in rows]
+                prepared = prepared if prepared is not None else self._prepare(rows)
                 done, refused = self._index(rows, prepared)
-                self._settle(connection, rows, refused)
+                self._settle(connection, rows, refused, prepared)
         except Exception as exc:
             if row_ids:
                 self._record_failure(row_ids, exc)
@@ -161,25 +168,23 @@ class OutboxWorker:
         return (select(OUTBOX.c.id, OUTBOX.c.report_id, OUTBOX.c.source).where(~failed_clause())
                 .order_by(OUTBOX.c.id).limit(self.batch_size))
 
-    def _documents(self, rows: list) -> dict[str, dict | None]:
-        """The document of each report of `rows`, or None for a report that is gone. A report's newest row
-        gives its source record when it carries one (written with the change); the others are loaded."""
+    def _prepare(self, rows: list) -> Prepared:
+        """The source record and document of each report of `rows`, or None for a report that is gone. A
+        report's newest row gives its source record when it carries one (written with the change); the
+        others are loaded."""
         newest = {row.report_id: row for row in sorted(rows, key=lambda row: row.id)}
         sources = {i: json.loads(row.source) for i, row in newest.items() if row.source is not None}
         missing = [i for i in newest if i not in sources]
         if missing:
             sources.update(self._load_sources(missing))
-        return {i: build_document(sources[i]) if i in sources else None for i in newest}
+        return {i: (sources[i], build_document(sources[i])) if i in sources else None for i in newest}
 
-    def _index(self, rows: list, prepared: dict[str, dict | None] | None = None
-               ) -> tuple[Drained, DocumentsRefused | None]:
-        """Index each report of `rows` once (its document from `prepared` when it was built before); remove
-        the reports that are gone. Documents the engine refused (the others were indexed) come back as the
-        second value."""
-        by_report = prepared if prepared is not None else self._documents(rows)
+    def _index(self, rows: list, prepared: Prepared) -> tuple[Drained, DocumentsRefused | None]:
+        """Index each report of `rows` once (its document from `prepared`); remove the reports that are
+        gone. Documents the engine refused (the others were indexed) come back as the second value."""
         report_ids = list(dict.fromkeys(row.report_id for row in rows))
-        documents = [by_report[i] for i in report_ids if by_report[i] is not None]
-        gone = [i for i in report_ids if by_report[i] is None]
+        documents = [prepared[i][1] for i in report_ids if prepared[i] is not None]
+        gone = [i for i in report_ids if prepared[i] is None]
         refused = None
         try:
             indexed = self.backend.index(documents) if documents else 0
@@ -191,12 +196,16 @@ class OutboxWorker:
         log.info("search outbox: %d rows, %d documents indexed, %d removed", len(rows), indexed, deleted)
         return Drained(len(rows), indexed, deleted), refused
 
-    def _settle(self, connection: Connection, rows: list, refused: DocumentsRefused | None) -> None:
-        """Delete the rows that are done; a refused report's rows record one more refusal and stay."""
+    def _settle(self, connection: Connection, rows: list, refused: DocumentsRefused | None, prepared: Prepared) -> None:
+        """Delete the rows that are done (and hand their reports' source records to `keep_sources`); a
+        refused report's rows record one more refusal and stay."""
         kept = [row.id for row in rows if refused is not None and row.report_id in refused.ids]
         done = [row.id for row in rows if row.id not in set(kept)]
         if done:
             connection.execute(delete(OUTBOX).where(OUTBOX.c.id.in_(done)))
+            if self._keep_sources is not None:
+                indexed = {row.report_id for row in rows} - {row.report_id for row in rows if row.id in kept}
+                self._keep_sources(connection, {i: prepared[i][0] for i in indexed if prepared.get(i) is not None})
         if kept:
             reason = (REFUSED + (", ".join(refused.reasons) or "no reason given"))[:500]
             connection.execute(update(OUTBOX).where(OUTBOX.c.id.in_(kept))

@@ -152,16 +152,13 @@ def documents_for(report_ids: list[str]) -> Iterator[dict]:
 def enqueue_reports(report_ids: Iterable[str], sources: dict[str, dict] | None = None) -> None:
     """Record that these reports changed, in the caller's transaction (call after flush). The demo
     loader's bulk path and every report service call this. A caller that has a report's source record
-    at hand (`source_record`, as of this change) passes it: the report keeps it as its stored document
-    (app.seizures.documents, which the detail read serves), and the worker indexes it instead of
-    loading the report again (~2 ms of a served create's CPU)."""
-    from app.seizures import documents
-
+    at hand (`source_record`, as of this change) passes it: the worker indexes it instead of loading
+    the report again (~2 ms of a served create's CPU). Whoever indexes a report stores its source record
+    as the report's document (app.seizures.documents), in the transaction that deletes its rows."""
     ids = list(dict.fromkeys(report_ids))
     if not ids:
         return
     sources = sources or {}
-    documents.store(sources)
     now = utcnow()
     db.session.connection().execute(_OUTBOX_INSERT, [
         {"report_id": i, "enqueued_at": now, "attempts": 0,
@@ -213,9 +210,8 @@ def _index_now(ids: list[str], given: dict[str, dict]) -> None:
     try:
         with db.session.begin_nested():
             backend = get_backend()
-            loaded = load_sources([i for i in ids if i not in given])
-            documents.store(loaded)  # loaded in the change's transaction: the bulk paths' documents
-            sources = {**loaded, **given}
+            sources = {**load_sources([i for i in ids if i not in given]), **given}
+            documents.store(sources)  # the change's own transaction
             backend.index(build_document(sources[i]) for i in ids if i in sources)
             gone = [i for i in ids if i not in sources]
             if gone:
@@ -228,10 +224,16 @@ def _index_now(ids: list[str], given: dict[str, dict]) -> None:
 def worker(app: Flask | None = None, batch_size: int = 500) -> OutboxWorker:
     """An outbox worker for this app (call within an app context; it commits each step). The embedded
     backend's documents are written in the transaction that takes and deletes the rows (atomic)."""
+    from app.seizures import documents
+
+    def keep(connection: Connection, sources: dict[str, dict]) -> None:  # the indexed reports' documents
+        documents.store(sources, connection)
+
     if uses_elasticsearch(app):
         return OutboxWorker(_committed, get_backend(app, committing=True), load_sources, batch_size=batch_size,
-                            peek=_read)
-    return OutboxWorker(_committed, get_backend(app), load_sources, batch_size=batch_size, atomic=True, peek=_read)
+                            peek=_read, keep_sources=keep)
+    return OutboxWorker(_committed, get_backend(app), load_sources, batch_size=batch_size, atomic=True, peek=_read,
+                        keep_sources=keep)
 
 
 @contextlib.contextmanager

@@ -1,16 +1,17 @@
 """A report's API document, stored by the change that made it (table `report_documents`).
 
 The detail read (`GET /api/v1/seizures/<id>`) is the API's busiest call. Loading a report with its
-parts through the ORM and dumping it was about 60 % of that read's CPU, so every change stores the
-dump, persons included (`SeizureReportSchema`), in the change's own transaction
-(`app.search.services.enqueue_reports`: the search outbox takes the same record), and a read takes the
-report's facts and its document in one statement by primary key.
+parts through the ORM and dumping it was about 60 % of that read's CPU. Every change already dumps
+the report (persons included, `SeizureReportSchema`) into its search outbox row; whoever indexes that
+row for search stores the dump as the report's document in the same transaction: the change's own
+when it indexes inline, else the outbox worker with the batch (app.search.services), so a create
+holds SQLite's write lock no longer for it. A read takes the report's facts and its document in one
+statement by primary key.
 
 A document is served only while it shows the report's version and was stored in this code's FORMAT.
 Every change moves the version on (the ORM's version counter, which also makes a stale PATCH a 409),
-so a change that stored no document (the demo's bulk load while Elasticsearch indexes, a report from
-before documents were kept), or stored one before a later flush, is read through the ORM as before:
-late, never stale. A store lands only on the version it was dumped from and never replaces a newer one.
+so a report whose last change is not indexed yet (a moment, or while Elasticsearch is down), or from
+before documents were kept, is read through the ORM as before: late, never stale. A store lands only on the version it was dumped from and never replaces a newer one.
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from collections.abc import Iterator
 
 import orjson
 from sqlalchemy import bindparam, or_, select, text
-from sqlalchemy.engine import Row
+from sqlalchemy.engine import Connection, Row
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
@@ -66,14 +67,14 @@ def dump(report: SeizureReport) -> dict:
     return _schema().dump(report)
 
 
-def store(documents: dict[str, dict]) -> None:
+def store(documents: dict[str, dict], connection: Connection | None = None) -> None:
     """Keep each report's document (by report id; a source record's extra keys are left out), in the
-    caller's transaction."""
+    caller's transaction (the session's, unless given a connection)."""
     rows = [{"report_id": report_id, "version": document["version"], "format": FORMAT,
              "body": orjson.dumps({k: v for k, v in document.items() if k in _keys()}).decode()}
             for report_id, document in documents.items()]
     if rows:
-        db.session.connection().execute(_STORE, rows)
+        (connection or db.session.connection()).execute(_STORE, rows)
 
 
 def facts_and_document(report_id: str) -> tuple[Row, dict | None] | None:
