@@ -223,7 +223,8 @@ def _index_now(ids: list[str], given: dict[str, dict]) -> None:
 
 def worker(app: Flask | None = None, batch_size: int = 500) -> OutboxWorker:
     """An outbox worker for this app (call within an app context; it commits each step). The embedded
-    backend's documents are written in the transaction that takes and deletes the rows (atomic)."""
+    backend's documents are written in the transaction that takes and deletes the rows (atomic); the
+    indexed reports' stored API documents (app.seizures.documents) in the one that deletes them."""
     from app.seizures import documents
 
     def keep(connection: Connection, sources: dict[str, dict]) -> None:  # the indexed reports' documents
