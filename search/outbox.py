@@ -127,11 +127,11 @@ class OutboxWorker:
         try:
             prepared = self._prepare(rows)
             done, refused = self._index(rows, prepared)
+            with self._transaction() as connection:
+                self._settle(connection, rows, refused, prepared)
         except Exception as exc:
             self._record_failure(row_ids, exc)
             raise
-        with self._transaction() as connection:
-            self._settle(connection, rows, refused, prepared)
         return done
 
     def _drain_once_atomic(self) -> Drained:

@@ -126,10 +126,10 @@ def load_sources(report_ids: Iterable[str]) -> dict[str, dict]:
 
 def source_record(report) -> dict:  # noqa: ANN001 - a SeizureReport, loaded with its parts
     """The source record of one report (search.documents): its API document (app.seizures.documents,
-    persons included), plus `organisation_id` and `operation_ids`."""
+    persons included, with the format it was dumped in), plus `organisation_id` and `operation_ids`."""
     from app.seizures import documents
 
-    return {**documents.dump(report), "organisation_id": report.organisation_id,
+    return {**documents.stamped(documents.dump(report)), "organisation_id": report.organisation_id,
             "operation_ids": [op.id for op in report.operations]}
 
 

@@ -29,6 +29,9 @@ from app.seizures.models import ReportDocument, SeizureReport
 # Bump when what a document holds changes (SeizureReportSchema, validation_summary, what they read):
 # documents of an older format are then read through the ORM until `flask seizures store-documents`.
 FORMAT = 1
+# In a record handed to `store` (a search source record): the FORMAT of the code that dumped it. Outbox
+# rows written by older code are stored as what they are, or as 0 when they do not say: never served.
+FORMAT_KEY = "document_format"
 
 _REPORTS, _DOCUMENTS = SeizureReport.__table__, ReportDocument.__table__
 
@@ -41,12 +44,14 @@ _FACTS_AND_DOCUMENT = (
     .where(_REPORTS.c.id == bindparam("report_id")))
 
 # The same SQL on SQLite (3.35+) and PostgreSQL (text, as app.seizures.services' upserts): the row is
-# written only while the report is at the document's version, and never over a newer document.
+# written only while the report is at the document's version, and never over a newer document (a later
+# version, or the same one in a later format).
 _STORE = text(
     "INSERT INTO report_documents (report_id, version, format, body) "
     "SELECT id, version, :format, :body FROM seizure_reports WHERE id = :report_id AND version = :version "
     "ON CONFLICT (report_id) DO UPDATE SET version = excluded.version, format = excluded.format, "
-    "body = excluded.body WHERE report_documents.version <= excluded.version")
+    "body = excluded.body WHERE report_documents.version < excluded.version "
+    "OR (report_documents.version = excluded.version AND report_documents.format <= excluded.format)")
 
 
 @functools.cache
@@ -67,10 +72,16 @@ def dump(report: SeizureReport) -> dict:
     return _schema().dump(report)
 
 
+def stamped(document: dict) -> dict:
+    """A document dumped by this code, as `store` takes it: with its format."""
+    return {**document, FORMAT_KEY: FORMAT}
+
+
 def store(documents: dict[str, dict], connection: Connection | None = None) -> None:
-    """Keep each report's document (by report id; a source record's extra keys are left out), in the
-    caller's transaction (the session's, unless given a connection)."""
-    rows = [{"report_id": report_id, "version": document["version"], "format": FORMAT,
+    """Keep each report's document (by report id: a `stamped` document or a search source record; keys
+    other than the document's are left out), in the caller's transaction (the session's, unless given a
+    connection)."""
+    rows = [{"report_id": report_id, "version": document["version"], "format": document.get(FORMAT_KEY, 0),
              "body": orjson.dumps({k: v for k, v in document.items() if k in _keys()}).decode()}
             for report_id, document in documents.items()]
     if rows:
@@ -103,7 +114,7 @@ def store_missing(batch_size: int = 500) -> Iterator[int]:
             return
         reports = db.session.scalars(select(SeizureReport).where(SeizureReport.id.in_(ids))
                                      .options(selectinload(SeizureReport.validation_actions))).all()
-        store({report.id: dump(report) for report in reports})
+        store({report.id: stamped(dump(report)) for report in reports})
         db.session.commit()
         db.session.expunge_all()
         done, after = done + len(reports), ids[-1]

@@ -299,3 +299,23 @@ def test_the_worker_indexes_carried_sources_without_loading_and_loads_rows_witho
     submitted = backend.search(SearchQuery(filters=Filters(status=("submitted",))), viewer_for(officer)).hits
     assert {hit.id for hit in submitted} == {carried.id, changed.id}  # the newest row's version, not the draft
     assert found(backend, officer, "sardines") == {carried.id}
+
+
+@pytest.mark.parametrize("atomic", [False, True], ids=["elasticsearch-style", "atomic"])
+def test_a_failure_keeping_the_sources_is_on_record_and_loses_nothing(app, world, deferred, atomic) -> None:  # noqa: ANN001
+    """keep_sources runs in the transaction that deletes the rows: when it fails, the rows stay, with the
+    failure recorded as any other (the next attempt indexes them again)."""
+    report_id = factories.report(world["jm_officer"]).id
+    db.session.commit()
+
+    def keep(_connection, _sources):  # noqa: ANN001,ANN202
+        raise RuntimeError("store failed")
+
+    committed = services._committed
+    broken = OutboxWorker(committed, DatabaseBackend(services._in_session if atomic else committed),
+                          services.load_sources, keep_sources=keep, atomic=atomic,
+                          peek=services._read if atomic else None)
+    with pytest.raises(RuntimeError):
+        broken.drain_once()
+    rows = db.session.execute(select(SearchOutbox.report_id, SearchOutbox.attempts, SearchOutbox.last_error)).all()
+    assert [(r.report_id, r.attempts, r.last_error) for r in rows] == [(report_id, 1, "RuntimeError: store failed")]

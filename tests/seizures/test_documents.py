@@ -150,7 +150,7 @@ def test_the_detail_read_serves_the_stored_document_and_never_a_stale_one(app, w
 def test_a_document_lands_only_on_the_version_it_shows(app, world) -> None:  # noqa: ANN001
     officer = world["jm_officer"]
     report = factories.report(officer, submit=False)
-    old = documents.dump(report)
+    old = documents.stamped(documents.dump(report))
     seizure_services.submit_report(officer, report)
     db.session.commit()
     assert report.version == 2
@@ -266,3 +266,34 @@ def test_the_document_format_moves_with_the_schema() -> None:
 
     digest = hashlib.sha256(orjson.dumps(_shape(SeizureReportSchema()))).hexdigest()[:16]
     assert (documents.FORMAT, digest) == (1, "b78701449be45edb"), "the API document changed: bump documents.FORMAT"
+
+
+def _next_format(monkeypatch) -> None:  # noqa: ANN001
+    """The next release: the document gains a field, so FORMAT is bumped (as documents.py asks)."""
+    dump, keys = documents.dump, documents._keys()
+    monkeypatch.setattr(documents, "FORMAT", documents.FORMAT + 1)
+    monkeypatch.setattr(documents, "dump", lambda report: {**dump(report), "new_field": "new"})
+    monkeypatch.setattr(documents, "_keys", lambda: keys | {"new_field"})
+
+
+def test_a_record_dumped_by_older_code_is_kept_as_its_format_and_never_served(app, world, api, monkeypatch) -> None:  # noqa: ANN001
+    """An outbox row written before a release that bumped FORMAT (the worker was behind, or Elasticsearch
+    down) is stored as the format it was dumped in: the read loads the report, and such a row never
+    replaces the current document `flask seizures store-documents` wrote meanwhile."""
+    monkeypatch.setitem(app.config, "SEARCH_INDEX_INLINE", False)  # a served process: the worker indexes
+    officer = world["jm_officer"]
+    report_id = factories.report(officer, narrative="Older code").id
+    db.session.commit()
+    older = db.session.scalar(text("SELECT source FROM search_outbox WHERE report_id = :id"), {"id": report_id})
+    _next_format(monkeypatch)
+
+    search_services.worker(app).drain()
+    assert stored(report_id) is None  # kept as the older format: not current
+    assert api.as_(officer).get(f"/seizures/{report_id}").get_json().get("new_field") == "new"
+
+    assert list(documents.store_missing()) == [1]
+    db.session.execute(text("INSERT INTO search_outbox (report_id, enqueued_at, attempts, source) "
+                            "VALUES (:id, CURRENT_TIMESTAMP, 0, :source)"), {"id": report_id, "source": older})
+    search_services.worker(app).drain()  # the older record again, e.g. from a worker that was behind
+    assert stored(report_id)["new_field"] == "new"  # the current document stayed
+    assert list(documents.store_missing()) == []
