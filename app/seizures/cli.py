@@ -13,9 +13,10 @@ seizures_cli = AppGroup("seizures", help="Seizure reports: maintenance.")
 @click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1, 10_000))
 @write_command
 def store_documents(batch_size: int) -> None:
-    """Store the API document of every report that has none (app.seizures.documents): reports stored
-    before ELIX kept them, or loaded in bulk while Elasticsearch indexed. Their detail reads then skip
-    loading the report; until then they read as before. Safe while the app serves."""
+    """Store the API document of every report that has no current one (app.seizures.documents): reports
+    stored before ELIX kept them, of an older document format, or whose last change search has not
+    indexed (Elasticsearch down). Their detail reads then skip loading the report; until then they read
+    as before. Safe while the app serves."""
     done = 0
     for done in documents.store_missing(batch_size):
         click.echo(f"  {done} reports…")
