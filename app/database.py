@@ -237,10 +237,14 @@ def start_checkpoints(engine: Engine) -> threading.Thread | None:
     return thread
 
 
-def stop_checkpoints() -> None:
+def stop_checkpoints(timeout: float = 5.0) -> None:
+    """Stop the thread and wait (up to `timeout` s) for a checkpoint it is running to finish."""
     if (stop := _checkpointing.get("stop")) is not None:
         stop.set()
+    thread = _checkpointing.get("thread")
     _checkpointing.update(autocheckpoint_pages=1000, thread=None, stop=None)
+    if thread is not None and thread is not threading.current_thread():
+        thread.join(timeout)
 
 
 def utcnow() -> datetime:

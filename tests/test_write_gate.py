@@ -147,6 +147,7 @@ def test_the_thread_copies_the_wal_into_the_database(engine, checkpoints, tmp_pa
     while database.stat().st_size < before + 200 * 30_000 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert database.stat().st_size >= before + 200 * 30_000
+    stop_checkpoints()  # waits for a round in progress: a checkpoint of ours beside it would be busy
     with engine.connect() as conn:
         busy, wal_pages, copied = conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
     assert busy == 0 and copied == wal_pages
