@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from flask import g, request, url_for
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
 from app import audit
 from app.api import ApiError, bp, json_body
@@ -10,7 +9,6 @@ from app.database import end_writing
 from app.extensions import db
 from app.permissions import can_view_persons, viewer_for
 from app.seizures import idempotency, services
-from app.seizures.models import SeizureReport
 from app.seizures.schemas import ReportListQuerySchema, SeizureReportPatchSchema, SeizureReportSchema
 
 # Schemas are built once: instantiating one deep-copies its fields and those of every nested schema.
@@ -89,10 +87,9 @@ def list_seizures():
     stmt = services.visible_reports_query(viewer, statuses=args["status"], organisations=args["organisation"],
                                           categories=args["category"], date_from=args["date_from"],
                                           date_to=args["date_to"])
-    stmt = stmt.options(selectinload(SeizureReport.validation_actions))  # the `validation` block, one query
-    reports, total = services.paginate(stmt, args["page"], args["per_page"])
+    page, total = services.paginate_documents(viewer, stmt, args["page"], args["per_page"])
     return {"total": total, "page": args["page"], "per_page": args["per_page"],
-            "results": [dump_report(viewer, r) for r in reports]}
+            "results": [document if persons else without_persons(document) for document, persons in page]}
 
 
 @bp.get("/seizures/<report_id>")

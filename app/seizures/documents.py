@@ -6,7 +6,7 @@ the report (persons included, `SeizureReportSchema`) into its search outbox row;
 row for search stores the dump as the report's document in the same transaction: the change's own
 when it indexes inline, else the outbox worker with the batch (app.search.services), so a create
 holds SQLite's write lock no longer for it. A read takes the report's facts and its document in one
-statement by primary key.
+statement by primary key; a list (`GET /api/v1/seizures`) takes its page's facts and documents in one.
 
 A document is served only while it shows the report's version and was stored in this code's FORMAT.
 Every change moves the version on (the ORM's version counter, which also makes a stale PATCH a 409),
@@ -19,7 +19,7 @@ import functools
 from collections.abc import Iterator
 
 import orjson
-from sqlalchemy import bindparam, or_, select, text
+from sqlalchemy import Select, bindparam, or_, select, text
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.orm import selectinload
 
@@ -94,8 +94,23 @@ def facts_and_document(report_id: str) -> tuple[Row, dict | None] | None:
     row = db.session.connection().execute(_FACTS_AND_DOCUMENT, {"report_id": report_id}).one_or_none()
     if row is None:
         return None
-    current = row.document_version == row.version and row.document_format == FORMAT
-    return row, orjson.loads(row.document) if current else None
+    return row, orjson.loads(row.document) if _current(row) else None
+
+
+def of_page(stmt: Select) -> list[tuple[Row, dict | None]]:
+    """Each report `stmt` (a select() of SeizureReport, ordered and limited: a list's page) selects, in
+    its order: its facts (id, organisation_id, version) and its stored document while that is current
+    (else None), in one statement."""
+    rows = db.session.connection().execute(
+        stmt.with_only_columns(_REPORTS.c.id, _REPORTS.c.organisation_id, _REPORTS.c.version,
+                               _DOCUMENTS.c.version.label("document_version"),
+                               _DOCUMENTS.c.format.label("document_format"), _DOCUMENTS.c.body.label("document"))
+        .outerjoin_from(_REPORTS, _DOCUMENTS, _DOCUMENTS.c.report_id == _REPORTS.c.id)).all()
+    return [(row, orjson.loads(row.document) if _current(row) else None) for row in rows]
+
+
+def _current(row: Row) -> bool:
+    return row.document_version == row.version and row.document_format == FORMAT
 
 
 def store_missing(batch_size: int = 500) -> Iterator[int]:

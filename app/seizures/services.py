@@ -448,9 +448,29 @@ def visible_reports_query(viewer: Viewer, *, statuses=(), organisations=(), cate
 
 
 def paginate(stmt, page: int, per_page: int) -> tuple[list[SeizureReport], int]:  # noqa: ANN001
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    rows = db.session.scalars(
-        stmt.order_by(SeizureReport.created_at.desc(), SeizureReport.reference.desc())
-        .limit(per_page).offset((page - 1) * per_page)
-    ).all()
-    return list(rows), int(total or 0)
+    """A page of `stmt` (visible_reports_query), newest first, and the count of all it selects."""
+    return list(db.session.scalars(_page(stmt, page, per_page)).all()), _count(stmt)
+
+
+def paginate_documents(viewer: Viewer, stmt, page: int, per_page: int  # noqa: ANN001
+                       ) -> tuple[list[tuple[dict, bool]], int]:
+    """What `paginate` gives, for the API: each report's document (app.seizures.documents: the stored
+    one while current, else loaded and dumped) with whether the viewer may see its persons, and the
+    count. `stmt` decided who sees what; the documents only spare loading and dumping the reports."""
+    rows = documents.of_page(_page(stmt, page, per_page))
+    if missing := [row.id for row, document in rows if document is None]:
+        loaded = db.session.scalars(select(SeizureReport).where(SeizureReport.id.in_(missing))
+                                    .options(selectinload(SeizureReport.validation_actions))).all()
+        dumped = {report.id: documents.dump(report) for report in loaded}
+        rows = [(row, dumped[row.id] if document is None else document) for row, document in rows]
+    return [(document, can_view_persons_of_visible(viewer, row.organisation_id)) for row, document in rows], \
+        _count(stmt)
+
+
+def _page(stmt, page: int, per_page: int):  # noqa: ANN001, ANN202
+    return (stmt.order_by(SeizureReport.created_at.desc(), SeizureReport.reference.desc())
+            .limit(per_page).offset((page - 1) * per_page))
+
+
+def _count(stmt) -> int:  # noqa: ANN001
+    return int(db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0)

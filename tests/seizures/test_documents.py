@@ -178,12 +178,38 @@ def test_every_reader_gets_what_the_orm_dump_gives_them(app, world, api, reader,
     report_id = report.id
     assert stored(report_id) is not None
 
-    body = api.as_(world[reader]).get(f"/seizures/{report_id}").get_json()
+    served = api.as_(world[reader])
+    body = served.get(f"/seizures/{report_id}").get_json()
+    listed = [r for r in served.get("/seizures?per_page=200").get_json()["results"] if r["id"] == report_id]
     viewer = viewer_for(world[reader])
     db.session.expunge_all()
-    expected = dump_report(viewer, db.session.get(SeizureReport, report_id))
-    assert body == orjson.loads(orjson.dumps(expected))
+    expected = orjson.loads(orjson.dumps(dump_report(viewer, db.session.get(SeizureReport, report_id))))
+    assert body == expected and listed == [expected]
     assert ("persons" in body, body["validation"]["last_comment"] is not None) == (persons, persons)
+
+
+def test_the_list_serves_current_documents_and_loads_the_other_reports_in_place(app, world, api) -> None:  # noqa: ANN001
+    officer = world["jm_officer"]
+    reports = [factories.report(officer, narrative=f"Report {n}") for n in range(4)]
+    db.session.commit()
+    ids = [report.id for report in reports]
+    db.session.execute(text("UPDATE report_documents SET body = replace(body, 'Report 0', 'Stored 0') "
+                            "WHERE report_id = :id"), {"id": ids[0]})  # current: served as stored
+    db.session.execute(text("UPDATE seizure_reports SET version = version + 1 WHERE id = :id"), {"id": ids[1]})
+    db.session.execute(text("UPDATE report_documents SET format = 0 WHERE report_id = :id"), {"id": ids[2]})
+    db.session.execute(text("DELETE FROM report_documents WHERE report_id = :id"), {"id": ids[3]})
+    db.session.commit()
+
+    body = api.as_(officer).get("/seizures?per_page=2&page=1").get_json()
+    rest = api.as_(officer).get("/seizures?per_page=2&page=2").get_json()
+    assert body["total"] == rest["total"] == 4
+    listed = body["results"] + rest["results"]
+    assert [r["id"] for r in listed] == ids[::-1]  # newest first, loaded ones in their place
+    assert {r["id"]: (r["narrative"], r["version"]) for r in listed} == {
+        ids[0]: ("Stored 0", 1), ids[1]: ("Report 1", 2), ids[2]: ("Report 2", 1), ids[3]: ("Report 3", 1)}
+    assert listed[0] == fresh_dump(ids[3]) and listed[2] == fresh_dump(ids[1])
+    db.session.execute(text("UPDATE report_documents SET body = replace(body, 'Stored 0', 'Report 0') "
+                            "WHERE report_id = :id"), {"id": ids[0]})  # as it was, for the drift guard
 
 
 def test_an_invisible_report_is_a_404_and_a_denial_on_record(app, world, api) -> None:  # noqa: ANN001
