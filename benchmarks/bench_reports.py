@@ -1,5 +1,5 @@
-"""Seizure reports through the API: creation with 1 and 8 clients, detail reads, and /livez as the
-floor (the cost of the server, the network and the client, with no database work).
+"""Seizure reports through the API: creation with 1 and 8 clients, detail reads, list pages, and /livez
+as the floor (the cost of the server, the network and the client, with no database work).
 
 Created reports are indexed for search by the workers' outbox threads: the create rows wait until the
 outbox is empty before reading the server's CPU, so indexing counts in the cost of a create, and the
@@ -19,6 +19,7 @@ from tests.factories import report_payload
 CREATE_GOAL_RATE = 150  # reports/s with 8 clients
 CREATE_GOAL_P95 = 100  # ms
 DETAIL_GOAL_P95 = 20  # ms
+LIST_PAGE = 50  # reports a page of the list
 LAG_LIMIT = 60  # s: give up waiting for the outbox
 
 
@@ -67,6 +68,11 @@ def run(ctx: Context) -> list[Row]:
     reads = load(ctx, "GET /api/v1/seizures/<id>", 8, ctx.count(2000), detail, token=token)
     reads.goal, reads.met = f"p95 < {DETAIL_GOAL_P95} ms", reads.p95 < DETAIL_GOAL_P95
     one_read = load(ctx, "GET /api/v1/seizures/<id>", 1, ctx.count(500), detail, token=token)
+
+    def page(client, i):  # noqa: ANN001,ANN202 - the first ten pages, newest reports first
+        return client.get(f"/api/v1/seizures?per_page={LIST_PAGE}&page={1 + i % 10}")
+
+    pages = load(ctx, f"GET /api/v1/seizures?per_page={LIST_PAGE}", 8, ctx.count(400), page, token=token)
     waited = [f"{lag:.2f} s after {n} client{'s' if n > 1 else ''}" for n, lag in zip((1, 8), lags, strict=True)]
     ctx.notes.append(f"Search lag (last create answered → outbox empty): {', '.join(waited)}.")
-    return rows + [reads, one_read]
+    return rows + [reads, one_read, pages]

@@ -6,7 +6,7 @@ the report (persons included, `SeizureReportSchema`) into its search outbox row;
 row for search stores the dump as the report's document in the same transaction: the change's own
 when it indexes inline, else the outbox worker with the batch (app.search.services), so a create
 holds SQLite's write lock no longer for it. A read takes the report's facts and its document in one
-statement by primary key; a list (`GET /api/v1/seizures`) takes its page's facts and documents in one.
+statement by primary key; a list (`GET /api/v1/seizures`) takes its page's facts, then their documents.
 
 A document is served only while it shows the report's version and was stored in this code's FORMAT.
 Every change moves the version on (the ORM's version counter, which also makes a stale PATCH a 409),
@@ -42,6 +42,9 @@ _FACTS_AND_DOCUMENT = (
            _DOCUMENTS.c.format.label("document_format"), _DOCUMENTS.c.body.label("document"))
     .select_from(_REPORTS.outerjoin(_DOCUMENTS, _DOCUMENTS.c.report_id == _REPORTS.c.id))
     .where(_REPORTS.c.id == bindparam("report_id")))
+
+_DOCUMENTS_OF = (select(_DOCUMENTS.c.report_id, _DOCUMENTS.c.version, _DOCUMENTS.c.format, _DOCUMENTS.c.body)
+                 .where(_DOCUMENTS.c.report_id.in_(bindparam("ids", expanding=True))))
 
 # The same SQL on SQLite (3.35+) and PostgreSQL (text, as app.seizures.services' upserts): the row is
 # written only while the report is at the document's version, and never over a newer document (a later
@@ -94,23 +97,22 @@ def facts_and_document(report_id: str) -> tuple[Row, dict | None] | None:
     row = db.session.connection().execute(_FACTS_AND_DOCUMENT, {"report_id": report_id}).one_or_none()
     if row is None:
         return None
-    return row, orjson.loads(row.document) if _current(row) else None
+    current = row.document_version == row.version and row.document_format == FORMAT
+    return row, orjson.loads(row.document) if current else None
 
 
 def of_page(stmt: Select) -> list[tuple[Row, dict | None]]:
     """Each report `stmt` (a select() of SeizureReport, ordered and limited: a list's page) selects, in
     its order: its facts (id, organisation_id, version) and its stored document while that is current
-    (else None), in one statement."""
-    rows = db.session.connection().execute(
-        stmt.with_only_columns(_REPORTS.c.id, _REPORTS.c.organisation_id, _REPORTS.c.version,
-                               _DOCUMENTS.c.version.label("document_version"),
-                               _DOCUMENTS.c.format.label("document_format"), _DOCUMENTS.c.body.label("document"))
-        .outerjoin_from(_REPORTS, _DOCUMENTS, _DOCUMENTS.c.report_id == _REPORTS.c.id)).all()
-    return [(row, orjson.loads(row.document) if _current(row) else None) for row in rows]
-
-
-def _current(row: Row) -> bool:
-    return row.document_version == row.version and row.document_format == FORMAT
+    (else None). Two statements: the page's facts, then its documents (joined in one, SQLite sorted
+    every visible report with its document to find the page)."""
+    connection = db.session.connection()
+    rows = connection.execute(stmt.with_only_columns(_REPORTS.c.id, _REPORTS.c.organisation_id,
+                                                     _REPORTS.c.version)).all()
+    current = {(document.report_id, document.version): document.body for document in
+               connection.execute(_DOCUMENTS_OF, {"ids": [row.id for row in rows]}) if document.format == FORMAT}
+    return [(row, orjson.loads(body) if (body := current.get((row.id, row.version))) is not None else None)
+            for row in rows]
 
 
 def store_missing(batch_size: int = 500) -> Iterator[int]:
