@@ -15,7 +15,7 @@ seizures_cli = AppGroup("seizures", help="Seizure reports: maintenance.")
 def store_documents(batch_size: int) -> None:
     """Store the API document of every report that has no current one (app.seizures.documents): reports
     stored before ELIX kept them, of an older document format, or whose last change search has not
-    indexed (Elasticsearch down). Their detail reads then skip loading the report; until then they read
+    indexed (Elasticsearch down). Their detail and list reads (API) then skip loading the report; until then they read
     as before. Safe while the app serves."""
     done = 0
     for done in documents.store_missing(batch_size):
