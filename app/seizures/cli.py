@@ -15,8 +15,8 @@ seizures_cli = AppGroup("seizures", help="Seizure reports: maintenance.")
 def store_documents(batch_size: int) -> None:
     """Store the API document of every report that has no current one (app.seizures.documents): reports
     stored before ELIX kept them, of an older document format, or whose last change search has not
-    indexed (Elasticsearch down). Their detail and list reads (API) then skip loading the report; until then they read
-    as before. Safe while the app serves."""
+    indexed (Elasticsearch down). Their API reads (detail and list) then skip loading the report; until
+    then they read as before. Safe while the app serves."""
     done = 0
     for done in documents.store_missing(batch_size):
         click.echo(f"  {done} reports…")
