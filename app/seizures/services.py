@@ -456,13 +456,17 @@ def paginate_documents(viewer: Viewer, stmt, page: int, per_page: int  # noqa: A
                        ) -> tuple[list[tuple[dict, bool]], int]:
     """What `paginate` gives, for the API: each report's document (app.seizures.documents: the stored
     one while current, else loaded and dumped) with whether the viewer may see its persons, and the
-    count. `stmt` decided who sees what; the documents only spare loading and dumping the reports."""
+    count. `stmt` decides who sees what; the documents only spare loading and dumping the reports."""
     rows = documents.of_page(_page(stmt, page, per_page))
     if missing := [row.id for row, document in rows if document is None]:
-        loaded = db.session.scalars(select(SeizureReport).where(SeizureReport.id.in_(missing))
+        # A later statement: on PostgreSQL (READ COMMITTED) it sees what was committed since the page was
+        # read, so it loads through `stmt` again: a report changed out of the viewer's sight (or out of
+        # the filters) meanwhile is left out, never shown as it is now.
+        loaded = db.session.scalars(stmt.where(SeizureReport.id.in_(missing))
                                     .options(selectinload(SeizureReport.validation_actions))).all()
         dumped = {report.id: documents.dump(report) for report in loaded}
-        rows = [(row, dumped[row.id] if document is None else document) for row, document in rows]
+        rows = [(row, document if document is not None else dumped[row.id]) for row, document in rows
+                if document is not None or row.id in dumped]
     return [(document, can_view_persons_of_visible(viewer, row.organisation_id)) for row, document in rows], \
         _count(stmt)
 

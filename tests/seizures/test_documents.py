@@ -147,6 +147,34 @@ def test_the_detail_read_serves_the_stored_document_and_never_a_stale_one(app, w
     assert (body["narrative"], body["version"]) == ("As written", 2)
 
 
+@pytest.mark.parametrize("change", [
+    "narrative = 'Informant J. Doe', tlp = 'red', distribution = 'organisation'",  # out of the reader's sight
+    "status = 'withdrawn'",  # out of the list's status filter
+])
+def test_the_list_leaves_out_a_report_changed_out_of_sight_after_its_page_was_read(app, world, api, monkeypatch,
+                                                                                  change) -> None:  # noqa: ANN001
+    """On PostgreSQL (READ COMMITTED) the load of the reports without a current document sees what was
+    committed since the page's facts were read: here the owner's change lands between the two."""
+    monkeypatch.setitem(app.config, "SEARCH_INDEX_INLINE", False)  # served processes: the worker indexes later
+    report = factories.report(world["jm_officer"], narrative="As shared", marking={"tlp": "amber",
+                                                                                 "distribution": "network"})
+    db.session.commit()
+    report_id = report.id
+    assert stored(report_id) is None
+    reader = api.as_(world["ky_officer"])
+    assert [r["narrative"] for r in reader.get("/seizures?status=submitted").get_json()["results"]] == ["As shared"]
+    page_of = documents.of_page
+
+    def then_the_owner_changes_it(stmt):  # noqa: ANN001, ANN202
+        rows = page_of(stmt)
+        db.session.execute(text(f"UPDATE seizure_reports SET {change}, version = version + 1 WHERE id = :id"),
+                           {"id": report_id})
+        return rows
+
+    monkeypatch.setattr(documents, "of_page", then_the_owner_changes_it)
+    assert reader.get("/seizures?status=submitted").get_json()["results"] == []
+
+
 def test_a_document_lands_only_on_the_version_it_shows(app, world) -> None:  # noqa: ANN001
     officer = world["jm_officer"]
     report = factories.report(officer, submit=False)
