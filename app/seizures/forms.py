@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone, tzinfo
+from datetime import datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pycountry
 import pytz
 from markupsafe import Markup, escape
+from marshmallow import ValidationError
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
@@ -28,7 +29,7 @@ from app.seizures.models import SeizureReport
 from app.users.models import User
 
 SIMPLE_FIELDS = (
-    "record_type", "seized_at", "country", "location-name", "location-locode", "location-type",
+    "record_type", "seized_at", "seized_zone", "country", "location-name", "location-locode", "location-type",
     "location-lat", "location-lon", "procedure", "traffic", "transport_mode", "concealment_details",
     "narrative", "language", "conveyance-vessel_name", "conveyance-imo", "conveyance-flag",
     "conveyance-containers", "conveyance-flight", "conveyance-vehicle_plate", "arrests", "marking-tlp",
@@ -49,7 +50,7 @@ _LIST_OF_SCALARS = ("conveyance.containers", "detection_methods", "concealment_m
 LOCAL_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
 
 FIELD_LABELS = {
-    "record_type": "Record type", "seized_at": "Seized at", "country": "Country of seizure",
+    "record_type": "Record type", "seized_at": "Seized at", "seized_zone": "Time zone", "country": "Country of seizure",
     "location-name": "Location", "location-locode": "UN/LOCODE", "location-type": "Location type",
     "location-lat": "Latitude", "location-lon": "Longitude", "procedure": "Procedure", "traffic": "Traffic",
     "transport_mode": "Transport mode", "detection_methods": "Detection methods",
@@ -73,36 +74,75 @@ _ROW_TITLES = {"items": "Item", "route": "Route leg", "persons": "Person"}
 
 
 # --- the seizure's local time -------------------------------------------------------------------
+# The officer types the seizure's local time and picks its time zone: one of the country's zones, or,
+# when editing, the offset the report was recorded with ("UTC-05:00"), so that saving a report
+# unchanged keeps its instant whatever the zones of its country.
+
+_OFFSET = re.compile(r"^UTC([+-])(\d\d):(\d\d)$")
+
+
+def country_zone_names_of(country: str | None) -> list[str]:
+    """The time zones of `country` (IANA names, the country's main zone first)."""
+    return list(pytz.country_timezones.get(country or "", ())) if country else []
+
 
 def country_zone_name(country: str | None) -> str | None:
-    """The time zone a seizure in `country` is recorded in: the first of the country's zones."""
-    zones = pytz.country_timezones.get(country or "") if country else None
+    """The zone a new report in `country` starts with: the first of the country's zones."""
+    zones = country_zone_names_of(country)
     return zones[0] if zones else None
 
 
-def country_zone(country: str | None) -> tzinfo:
-    name = country_zone_name(country)
+def country_zones() -> dict[str, list[str]]:
+    """Country code -> its zones, for the form's zone select to follow the country select."""
+    return {code: zones for code in vocab.countries() if (zones := country_zone_names_of(code))}
+
+
+def offset_zone(minutes: int) -> str:
+    """A recorded UTC offset as the zone select names it: -300 -> "UTC-05:00"."""
+    sign, minutes = ("-" if minutes < 0 else "+"), abs(minutes)
+    return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def zone_choices(country: str | None, selected: str) -> list[tuple[str, str, bool]]:
+    """(value, label, recorded) for the zone select: a recorded offset that is selected, then the
+    country's zones (UTC for a country without any)."""
+    choices = [(selected, f"{selected.replace('-', '−')} (as recorded)", True)] if _OFFSET.match(selected or "") else []
+    zones = country_zone_names_of(country) or ["UTC"]
+    return choices + [(zone, zone.replace("_", " "), False) for zone in zones]
+
+
+class ZoneUnclear(ValueError):
+    """The chosen zone is not one of the country's, which has several: the officer has to choose."""
+
+
+def _zone(zone: str, country: str | None) -> tzinfo:
+    if match := _OFFSET.match(zone):
+        sign, hours, minutes = match.groups()
+        offset = timedelta(hours=int(hours), minutes=int(minutes))
+        if offset < timedelta(hours=24):
+            return timezone(-offset if sign == "-" else offset)
+    zones = country_zone_names_of(country)
+    name = zone if zone in zones else zones[0] if len(zones) == 1 or (zones and not zone) else None
+    if name is None and zones:
+        raise ZoneUnclear(zone)
     try:
         return ZoneInfo(name) if name else timezone.utc
     except ZoneInfoNotFoundError:
         return timezone.utc
 
 
-def country_zone_names() -> dict[str, str]:
-    """Country code -> zone name, for the form's hint that follows the country select."""
-    return {code: zone for code in vocab.countries() if (zone := country_zone_name(code))}
-
-
-def local_seizure_time(value: str, country: str | None) -> str:
-    """A datetime-local input ("2026-11-02T14:30") read in the country's local time, as ISO 8601 with
-    its offset. Unparseable input is passed on unchanged for the schema to reject with its message."""
+def local_seizure_time(value: str, country: str | None, zone: str = "") -> str:
+    """A datetime-local input ("2026-11-02T14:30") read in `zone` (a zone of the country, or a recorded
+    offset; none: the country's first zone), as ISO 8601 with its offset. Unparseable input is passed
+    on unchanged for the schema to reject with its message; ZoneUnclear when `zone` is not the
+    country's and the country has several."""
     try:
         naive = datetime.fromisoformat(value)
     except ValueError:
         return value
     if naive.tzinfo is not None:
         return naive.isoformat()
-    return naive.replace(tzinfo=country_zone(country)).isoformat()
+    return naive.replace(tzinfo=_zone(zone, country)).isoformat()
 
 
 # --- form data -> values -> payload --------------------------------------------------------------
@@ -139,8 +179,10 @@ def _put(target: dict, key: str, value: str) -> None:
         target[key] = value
 
 
-def payload_from_values(values: dict) -> dict:
-    """The dict `SeizureReportSchema().load()` takes."""
+def payload_from_values(values: dict, recorded: datetime | None = None) -> dict:
+    """The dict `SeizureReportSchema().load()` takes; `recorded`: the edited report's seizure time (its
+    local time with its offset), kept to the second when the form shows it unchanged. ValidationError
+    (seized_zone) when the zone is not the country's and the country has several."""
     v = values
     payload: dict = {
         "record_type": v["record_type"] or "seizure",
@@ -170,9 +212,29 @@ def payload_from_values(values: dict) -> dict:
                     "information_credibility": _or_none(v["marking-information_credibility"])},
     }
     _put(payload, "country", v["country"])
-    _put(payload, "seized_at", local_seizure_time(v["seized_at"], v["country"]) if v["seized_at"] else "")
-    _put(payload, "arrests", v["arrests"])
+    _put(payload, "seized_at", _seized_at(v, recorded))
+    _put(payload, "arrests", int(v["arrests"]) if re.fullmatch(r"[0-9]{1,9}", v["arrests"]) else v["arrests"])
     return payload
+
+
+def _seized_at(values: dict, recorded: datetime | None) -> str:
+    typed, zone = values["seized_at"], values["seized_zone"]
+    if not typed:
+        return ""
+    if recorded is not None and (typed, zone) == (recorded.strftime(LOCAL_INPUT_FORMAT),
+                                                  offset_zone(_offset_minutes(recorded))):
+        return recorded.isoformat()
+    try:
+        return local_seizure_time(typed, values["country"], zone)
+    except ZoneUnclear:
+        country = pycountry.countries.get(alpha_2=values["country"])
+        raise ValidationError({"seized_zone": [
+            f"choose the time zone in {country.name if country else values['country']}: it has several"]}) from None
+
+
+def _offset_minutes(moment: datetime) -> int:
+    offset = moment.utcoffset()
+    return int(offset.total_seconds() // 60) if offset else 0
 
 
 def split_containers(text: str) -> list[str]:
@@ -217,8 +279,9 @@ def default_values(user: User) -> dict:
     values: dict = {name: "" for name in SIMPLE_FIELDS}
     values.update({name: [] for name in MULTI_FIELDS})
     values.update({kind: [] for kind in ROW_FIELDS})
-    values.update({"record_type": "seizure", "country": user.organisation.country or "", "language": "en",
-                   "marking-tlp": "amber", "marking-distribution": "network"})
+    country = user.organisation.country or ""
+    values.update({"record_type": "seizure", "country": country, "seized_zone": country_zone_name(country) or "",
+                   "language": "en", "marking-tlp": "amber", "marking-distribution": "network"})
     return values
 
 
@@ -233,6 +296,7 @@ def values_from_report(report: SeizureReport) -> dict:
     r = report
     values: dict = {
         "record_type": r.record_type, "seized_at": r.seized_at_local.strftime(LOCAL_INPUT_FORMAT),
+        "seized_zone": offset_zone(r.seized_utc_offset),
         "country": r.country, "location-name": text(r.location_name), "location-locode": text(r.location_locode),
         "location-type": text(r.location_type), "location-lat": text(r.location_lat),
         "location-lon": text(r.location_lon), "procedure": text(r.procedure), "traffic": text(r.traffic),

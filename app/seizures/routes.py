@@ -137,7 +137,7 @@ def edit(report_id: str):
     values = forms.values_from_formdata(request.form)
     stale = version != report.version
     try:
-        data = SeizureReportSchema().load(forms.payload_from_values(values))
+        data = SeizureReportSchema().load(forms.payload_from_values(values, recorded=report.seized_at_local))
         services.update_report(current_user, report, data, version)
         if action == "submit" and report.status == "draft":
             services.submit_report(current_user, report)
@@ -185,9 +185,10 @@ def _render_form(report: SeizureReport | None, values: dict, *, version: int | N
         alert=alert, stale=stale, operations=_operation_choices(values["operations"]),
         country_options=forms.country_options(tuple(forms.network_countries())),
         currency_options=forms.currency_options(), unit_groups=forms.UNIT_GROUPS,
-        zones_json=json.dumps(forms.country_zone_names(), separators=(",", ":")),
+        zones_json=json.dumps(forms.country_zones(), separators=(",", ":")),
         unit_dimensions_json=json.dumps(forms.unit_dimensions(), separators=(",", ":")),
-        zone_name=forms.country_zone_name(values.get("country")), empty_row=forms.empty_row, form_key=form_key,
+        zone_choices=forms.zone_choices(values.get("country"), values.get("seized_zone", "")),
+        empty_row=forms.empty_row, form_key=form_key,
     )
 
 

@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.seizures.forms import field_name, local_seizure_time, payload_from_values, values_from_formdata
+from app.seizures.forms import (ZoneUnclear, field_name, local_seizure_time, payload_from_values,
+                                values_from_formdata)
 from app.seizures.models import SeizureReport
 from tests import factories
 
@@ -327,12 +328,74 @@ def test_the_edit_form_round_trips_every_part_of_the_report(jm, world):
     response = jm.post(f"/reports/{report.id}/edit", data=_multidict(fields + [("action", "save")]))
     assert response.status_code == 302, response.get_data(as_text=True)
     db.session.expire_all()
-    assert report.version == 2
+    assert report.version == 1  # the form saved as it was read changes nothing
     assert report.items[0].details == {"brand": "Marlboro", "status": "counterfeit"}
     assert report.persons[0].name == "Winston Uniquename" and len(report.route) == 3
     after = payload_from_values(values_from_formdata(_multidict(read_form(
         jm.get(f"/reports/{report.id}/edit").get_data(as_text=True)))))
     assert after == before
+
+
+def _edit_form(client, report_id: str, **changes) -> list[tuple[str, str]]:  # noqa: ANN001
+    fields = [(k, v) for k, v in read_form(client.get(f"/reports/{report_id}/edit").get_data(as_text=True))
+              if k not in changes]
+    return fields + list(changes.items()) + [("action", "save")]
+
+
+@pytest.mark.parametrize("seized_at", [
+    "2026-09-13T15:33:27-04:00",  # Toronto in summer: Canada's first zone is St John's (-02:30)
+    "2026-01-20T23:59:59-08:00",  # Vancouver in winter
+])
+def test_saving_the_edit_form_keeps_the_seizure_time_to_the_second(jm, world, seized_at):
+    report = factories.report(world["jm_officer"], submit=False, country="CA", seized_at=seized_at)
+    db.session.commit()
+    seized, recorded = report.seized_at, datetime.fromisoformat(seized_at)
+    page = jm.get(f"/reports/{report.id}/edit").get_data(as_text=True)
+    assert re.search(rf'<option value="UTC{seized_at[-6:]}" selected data-recorded>', page)
+
+    unchanged = jm.post(f"/reports/{report.id}/edit", data=_multidict(_edit_form(jm, report.id)))
+    assert unchanged.status_code == 302
+    db.session.expire_all()
+    assert (report.version, report.seized_at, report.seized_at_local) == (1, seized, recorded)
+
+    changed = jm.post(f"/reports/{report.id}/edit", data=_multidict(_edit_form(jm, report.id, narrative="Re-weighed")))
+    assert changed.status_code == 302
+    db.session.expire_all()
+    assert (report.version, report.narrative, report.seized_at_local) == (2, "Re-weighed", recorded)
+    assert report.seized_at_local.utcoffset() == recorded.utcoffset()
+
+
+def test_a_changed_seizure_time_is_read_in_the_zone_chosen(jm, world):
+    report = factories.report(world["jm_officer"], submit=False, country="CA", seized_at="2026-09-13T15:33:27-04:00")
+    db.session.commit()
+    response = jm.post(f"/reports/{report.id}/edit", data=_multidict(_edit_form(
+        jm, report.id, seized_at="2026-09-13T16:00", seized_zone="America/Vancouver")))
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert report.seized_at_local.isoformat() == "2026-09-13T16:00:00-07:00"
+
+
+def test_a_new_report_is_read_in_the_zone_chosen_and_a_zone_of_another_country_is_refused(jm, world):
+    created = jm.post("/reports/new", data={**form_fields(country="CA", seized_at="2026-01-20T09:15",
+                                                          seized_zone="America/Toronto"), "csrf_token": jm.csrf})
+    assert created.status_code == 302, created.get_data(as_text=True)
+    report = db.session.scalars(select(SeizureReport).where(SeizureReport.country == "CA")).one()
+    assert report.seized_at_local.isoformat() == "2026-01-20T09:15:00-05:00"
+
+    # Without JavaScript the zone select still lists the old country's zones when the country changes.
+    refused = jm.post("/reports/new", data={**form_fields(country="US", seized_zone="America/Toronto"),
+                                            "csrf_token": jm.csrf})
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert inline_errors(page, "seized_zone") == ["choose the time zone in United States: it has several"]
+    assert '<option value="America/Chicago">America/Chicago</option>' in page  # the new country's zones
+    assert report_count() == 1
+    # A country with one zone takes it whatever the select said.
+    single = jm.post("/reports/new", data={**form_fields(country="BB", seized_at="2026-01-20T09:15",
+                                                         seized_zone="America/Toronto"), "csrf_token": jm.csrf})
+    assert single.status_code == 302
+    barbados = db.session.scalars(select(SeizureReport).where(SeizureReport.country == "BB")).one()
+    assert barbados.seized_at_local.isoformat() == "2026-01-20T09:15:00-04:00"
 
 
 def _multidict(pairs: list[tuple[str, str]]):  # noqa: ANN202
@@ -476,6 +539,23 @@ def test_html_in_the_narrative_is_escaped(jm, world):
 ])
 def test_the_seizure_time_is_read_in_the_countrys_local_time(local, country, expected):
     assert local_seizure_time(local, country) == expected
+
+
+@pytest.mark.parametrize(("zone", "country", "expected"), [
+    ("America/Los_Angeles", "US", "2026-07-01T10:00:00-07:00"),
+    ("UTC-05:00", "CA", "2026-07-01T10:00:00-05:00"),  # a recorded offset, whatever the country's zones
+    ("UTC+05:30", "JM", "2026-07-01T10:00:00+05:30"),
+    ("America/Jamaica", "BB", "2026-07-01T10:00:00-04:00"),  # one zone: it is the seizure's
+    ("UTC", "", "2026-07-01T10:00:00+00:00"),
+])
+def test_the_seizure_time_is_read_in_the_zone_chosen(zone, country, expected):
+    assert local_seizure_time("2026-07-01T10:00", country, zone) == expected
+
+
+@pytest.mark.parametrize("zone", ["America/Jamaica", "UTC+99:00", "Mars/Olympus"])
+def test_a_zone_that_is_not_the_countrys_is_unclear_when_it_has_several(zone):
+    with pytest.raises(ZoneUnclear):
+        local_seizure_time("2026-07-01T10:00", "US", zone)
 
 
 @pytest.mark.parametrize(("error_key", "name"), [

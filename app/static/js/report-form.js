@@ -1,6 +1,6 @@
 // The seizure report form: add and remove rows (items, route legs, persons) by cloning the
 // <template> elements, keep the subcategory and unit selects to what fits the chosen category,
-// and say which time zone the seizure time is read in. Without this script the add/remove
+// and offer the time zones of the chosen country for the seizure time. Without this script the add/remove
 // buttons submit the form and the server redraws it; the server validates everything either way.
 (function () {
   "use strict";
@@ -124,18 +124,28 @@
     }
   }
 
-  function showZone() {
-    var hint = form.querySelector("[data-zone-hint]");
+  // The zone select offers the country's zones (and, when editing, the offset the report was
+  // recorded with); a zone of another country is never left selected.
+  function showZones() {
+    var select = form.querySelector("[data-zone-select]");
     var country = form.querySelector('[data-field="country"]');
-    if (!hint || !country) {
+    if (!select || !country) {
       return;
     }
-    var zone = zones[country.value];
-    hint.textContent = zone
-      ? "Local time in " + zone
-      : country.value
-        ? "No time zone known for this country: the time is read as UTC"
-        : "Choose the country: the time is read in its local time zone";
+    var names = zones[country.value] || ["UTC"];
+    var chosen = select.value;
+    Array.prototype.slice.call(select.options).forEach(function (option) {
+      if (!option.hasAttribute("data-recorded")) {
+        option.remove();
+      }
+    });
+    names.forEach(function (name) {
+      select.add(new Option(name.replace(/_/g, " "), name));
+    });
+    var keep = Array.prototype.some.call(select.options, function (option) {
+      return option.value === chosen;
+    });
+    select.value = keep ? chosen : names[0];
   }
 
   form.addEventListener("click", function (event) {
@@ -157,14 +167,14 @@
     if (field === "category" || field === "subcategory") {
       filterItemRow(event.target.closest('[data-row="items"]'), true);
     } else if (field === "country") {
-      showZone();
+      showZones();
     }
   });
 
   form.querySelectorAll('[data-row="items"]').forEach(function (row) {
     filterItemRow(row, false);
   });
-  showZone();
+  showZones();
 
   var summary = document.getElementById("error-summary");
   if (summary) {
