@@ -53,6 +53,16 @@ def validate_positive(value: float) -> None:
         raise ValidationError("must be a number greater than zero")
 
 
+def validate_not_blank(text: str) -> None:
+    if not text.strip():
+        raise ValidationError("must not be blank")
+
+
+def validate_unique(values: list) -> None:
+    if repeated := sorted({str(v) for v in values if values.count(v) > 1}):
+        raise ValidationError(f"each value once: {', '.join(repeated)} given more than once")
+
+
 def Text(max_length: int, **kwargs) -> fields.String:  # noqa: N802 - a field factory
     return fields.String(validate=validate.Length(max=max_length), **kwargs)
 
@@ -172,7 +182,7 @@ class ConveyanceSchema(BaseSchema):
     imo = fields.String(allow_none=True, validate=validate_imo)
     flag = fields.String(allow_none=True, validate=validate_country)
     containers = fields.List(fields.String(validate=validate_container), load_default=list,
-                             validate=validate.Length(max=100))
+                             validate=[validate.Length(max=100), validate_unique])
     flight = Text(16, allow_none=True)
     vehicle_plate = Text(20, allow_none=True)
 
@@ -185,7 +195,7 @@ class DocumentSchema(BaseSchema):
 
 class PersonSchema(BaseSchema):
     role = Code(vocab.PERSON_ROLES, "person role", required=True)
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = fields.String(required=True, validate=[validate.Length(min=1, max=200), validate_not_blank])
     nationality = fields.String(allow_none=True, validate=validate_country)
     document = fields.Nested(DocumentSchema, allow_none=True)
 
@@ -226,8 +236,10 @@ class SeizureReportSchema(BaseSchema):
     procedure = Code(vocab.PROCEDURES, "procedure", allow_none=True)
     traffic = Code(vocab.TRAFFIC, "traffic", allow_none=True)
     transport_mode = Code(vocab.TRANSPORT_MODES, "transport mode", allow_none=True)
-    detection_methods = fields.List(Code(vocab.DETECTION_METHODS, "detection method"), load_default=list)
-    concealment_methods = fields.List(Code(vocab.CONCEALMENT_METHODS, "concealment method"), load_default=list)
+    detection_methods = fields.List(Code(vocab.DETECTION_METHODS, "detection method"), load_default=list,
+                                    validate=validate_unique)
+    concealment_methods = fields.List(Code(vocab.CONCEALMENT_METHODS, "concealment method"), load_default=list,
+                                      validate=validate_unique)
     concealment_details = Text(2000, load_default="")
     narrative = Text(20_000, load_default="")
     language = Code(vocab.LANGUAGES, "language", load_default="en")
@@ -236,7 +248,7 @@ class SeizureReportSchema(BaseSchema):
     route = fields.List(fields.Nested(RouteLegSchema), load_default=list, validate=validate.Length(max=20))
     conveyance = fields.Nested(ConveyanceSchema, load_default=dict)
     persons = fields.List(fields.Nested(PersonSchema), load_default=list, validate=validate.Length(max=100))
-    arrests = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000))
+    arrests = fields.Integer(strict=True, load_default=0, validate=validate.Range(min=0, max=10_000))
     operations = fields.Method("_dump_operations", deserialize="_load_operations", load_default=list,
                                metadata={"type": "array", "items": {"type": "string"},
                                          "description": "codes of linked operations"})

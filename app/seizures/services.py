@@ -366,15 +366,20 @@ def update_report(user: User, report: SeizureReport, data: dict, expected_versio
     if report.status not in EDITABLE_STATUSES:
         raise Conflict(f"a {report.status} report cannot be changed")
     before = _audited_state(report)
+    savepoint = db.session.begin_nested()
     _apply(user, report, data)
+    changed = _changed_fields(before, _audited_state(report))
+    if not changed:  # the report as it is (a form saved unchanged): no new version, no validating again
+        savepoint.rollback()  # the parts `_apply` built are dropped, the report reads as stored
+        return report
     if report.status == "validated":  # a changed report needs validating again
         report.status, report.validated_at = "submitted", None
     report.updated_at = utcnow()
     db.session.flush()
+    savepoint.commit()
     _record_editor(report, user)
     report_changed(report)  # search outbox, same transaction
-    audit.record("report.update", actor=user, subject=report,
-                 details={"fields": _changed_fields(before, _audited_state(report)), "version": report.version})
+    audit.record("report.update", actor=user, subject=report, details={"fields": changed, "version": report.version})
     log.info("report %s updated by user %s", report.reference, user.id)
     return report
 

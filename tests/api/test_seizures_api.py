@@ -357,6 +357,14 @@ INVALID = {
     "unknown field": (factories.report_payload(colour="blue"), ["colour"]),
     "server-assigned field": (factories.report_payload(reference="JM-2026-999999"), ["reference"]),
     "submit not a boolean": ({**factories.report_payload(), "submit": "yes"}, ["submit"]),
+    "arrests not a whole number": (factories.report_payload(arrests=1.5), ["arrests"]),
+    "arrests as text": (factories.report_payload(arrests="2"), ["arrests"]),
+    "a detection method twice": (factories.report_payload(detection_methods=["xray", "canine", "xray"]),
+                                 ["detection_methods"]),
+    "a container twice": (factories.report_payload(conveyance=_conveyance(containers=["CSQU3054383"] * 2)),
+                          ["conveyance.containers"]),
+    "blank person name": (factories.report_payload(persons=[{"role": "consignee", "name": "   "}]),
+                          ["persons.0.name"]),
 }
 
 
@@ -571,6 +579,21 @@ def test_patching_a_validated_report_sends_it_back_to_submitted(api, world):
     assert response.status_code == 200
     assert response.get_json()["status"] == "submitted"
     assert response.get_json()["validated_at"] is None
+
+
+@pytest.mark.parametrize("patch", [{}, {"arrests": "same"}, {"items": "same", "narrative": "same"}])
+def test_a_patch_that_changes_nothing_keeps_the_version_and_the_validation(api, world, patch):
+    from app.audit.models import AuditRecord
+
+    report = _report_in_status(world["jm_officer"], "validated")
+    db.session.commit()
+    served = api.as_(world["jm_officer2"])
+    current = served.get(f"/seizures/{report.id}").get_json()
+    body = {"version": report.version, **{field: current[field] for field in patch}}
+    response = served.patch(f"/seizures/{report.id}", json=body)
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json() == current  # same version, still validated
+    assert not db.session.scalars(select(AuditRecord).where(AuditRecord.action == "report.update")).all()
 
 
 def test_patch_links_an_operation(api, world):
