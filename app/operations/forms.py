@@ -35,10 +35,10 @@ class OperationForm(FlaskForm):
     focus_categories = CheckboxesField("Focus categories", choices=dict(vocab.CATEGORIES))
     status = SelectField("Status", choices=dict(vocab.OPERATION_STATUSES))
 
-    def set_organisations(self, organisations: list) -> None:  # noqa: ANN001
-        choices = {o.code: f"{o.code} — {o.name}" for o in organisations}
-        self.lead_organisation.choices = choices
-        self.participants.choices = choices
+    def set_organisations(self, organisations: list, leads: list) -> None:  # noqa: ANN001
+        """`leads`: the organisations the user may name as the lead (app.operations.services.may_lead)."""
+        self.lead_organisation.choices = {o.code: f"{o.code} — {o.name}" for o in leads}
+        self.participants.choices = {o.code: f"{o.code} — {o.name}" for o in organisations}
 
     def payload(self) -> dict:
         """The input as the API's JSON body (dates as ISO strings, for the schema to load)."""

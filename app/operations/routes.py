@@ -12,6 +12,7 @@ from app.extensions import db
 from app.operations import services
 from app.operations.figures import Scope, operation_scope, seizure_page, summary_figures
 from app.operations.forms import LinkRuleForm, OperationForm
+from app.operations.models import Operation
 from app.operations.schemas import OperationPatchSchema, OperationSchema
 from app.organisations.models import Organisation
 from app.permissions import viewer_for
@@ -30,6 +31,12 @@ def _require_login() -> None:
 
 def _organisations() -> list[Organisation]:
     return list(db.session.scalars(select(Organisation).order_by(Organisation.kind, Organisation.code)))
+
+
+def _set_organisations(form: OperationForm, operation: Operation | None = None) -> None:
+    organisations = _organisations()
+    form.set_organisations(organisations, [o for o in organisations if services.may_lead(current_user, o)
+                                           or (operation is not None and o.id == operation.lead_organisation_id)])
 
 
 @bp.get("")
@@ -64,7 +71,7 @@ def new():
     if not current_user.has_role("analyst"):
         abort(403)
     form = OperationForm()
-    form.set_organisations(_organisations())
+    _set_organisations(form)
     if request.method == "GET":
         form.lead_organisation.data = current_user.organisation.code
     errors: list[str] = []
@@ -83,7 +90,7 @@ def edit(code: str):
     if not services.can_edit_operation(current_user, operation):
         abort(403)
     form = OperationForm()
-    form.set_organisations(_organisations())
+    _set_organisations(form, operation)
     if request.method == "GET":
         form.fill(operation)
     form.code.data = operation.code  # the code never changes

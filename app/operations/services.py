@@ -51,6 +51,22 @@ def can_edit_operation(user: User, op: Operation) -> bool:
                                          or user.id == op.created_by_id)
 
 
+def may_lead(user: User, organisation: Organisation) -> bool:
+    """Whom an analyst may name as an operation's lead: their own organisation; a regional office's
+    analysts any (they coordinate the network's operations). A lead's analysts change the operation
+    and link reports to it in bulk: naming another organisation would act in its name."""
+    return organisation.id == user.organisation_id or user.organisation.kind == "regional_office"
+
+
+def _lead(user: User, code: str, current: Organisation | None = None) -> Organisation:
+    lead = _organisations([code], "lead_organisation")[0]
+    if lead is not current and not may_lead(user, lead):
+        raise ValidationFailed("the lead organisation is not yours to name", {"lead_organisation": [
+            f"analysts of {user.organisation.code} name {user.organisation.code} as the lead; "
+            f"an operation led by {lead.code} is created by {lead.code} or a regional office"]})
+    return lead
+
+
 def can_link_in_bulk(user: User, op: Operation) -> bool:
     return user.has_role("analyst") and user.organisation_id == op.lead_organisation_id
 
@@ -73,7 +89,7 @@ def create_operation(user: User, data: dict) -> Operation:
         raise Forbidden("only analysts create operations")
     if db.session.scalar(select(Operation.id).where(Operation.code == data["code"])) is not None:
         raise ValidationFailed("the code is taken", {"code": [f"an operation {data['code']!r} exists"]})
-    lead = _organisations([data["lead_organisation"]], "lead_organisation")[0]
+    lead = _lead(user, data["lead_organisation"])
     op = Operation(code=data["code"], name=data["name"], description=data.get("description", ""),
                    executive_summary=data.get("executive_summary", ""),
                    lead_organisation=lead, starts_on=data["starts_on"], ends_on=data["ends_on"],
@@ -95,7 +111,7 @@ def update_operation(user: User, op: Operation, data: dict) -> Operation:
         if name in data:
             setattr(op, name, data[name])
     if "lead_organisation" in data:
-        op.lead_organisation = _organisations([data["lead_organisation"]], "lead_organisation")[0]
+        op.lead_organisation = _lead(user, data["lead_organisation"], op.lead_organisation)
     if "participants" in data:
         op.participants = _organisations(data["participants"], "participants")
     if "phases" in data:

@@ -80,6 +80,24 @@ def test_only_analysts_of_the_lead_change_an_operation(api, world):
     assert api.as_(world["partner_analyst"]).patch("/operations/HUNTER-2017", json={}).status_code == 404
 
 
+def test_an_analyst_names_their_own_organisation_as_the_lead_and_a_regional_office_any(api, world):
+    for who, lead in (("partner_analyst", "JM"), ("jm_analyst", "KY"), ("ky_analyst", "JIO")):
+        response = api.as_(world[who]).post("/operations", json=operation_body(code=f"LEAD-{lead}", lead_organisation=lead,
+                                                                                 participants=["WCO", "JM"]))
+        assert response.status_code == 422, response.get_json()
+        assert list(response.get_json()["error"]["fields"]) == ["lead_organisation"]
+    assert db.session.query(Operation).count() == 0
+    assert api.as_(world["jm_analyst"]).post("/operations", json=operation_body(
+        code="OWN-1", lead_organisation="JM")).status_code == 201
+    assert api.as_(world["jio_analyst"]).post("/operations", json=operation_body(
+        code="REGIONAL-1", lead_organisation="KY")).status_code == 201
+    # Nor can an operation be handed to another lead afterwards, except by a regional office.
+    moved = api.as_(world["jm_analyst"]).patch("/operations/OWN-1", json={"lead_organisation": "KY"})
+    assert moved.status_code == 422 and list(moved.get_json()["error"]["fields"]) == ["lead_organisation"]
+    kept = api.as_(world["jio_analyst"]).patch("/operations/REGIONAL-1", json={"name": "Renamed", "lead_organisation": "KY"})
+    assert kept.status_code == 200, kept.get_json()
+
+
 def test_bulk_link_previews_then_links_only_what_the_rule_allows(api, world):
     s = caribbean_shield(world)
     op = s["operation"]

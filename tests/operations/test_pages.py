@@ -38,6 +38,16 @@ def test_an_analyst_creates_and_edits_an_operation_through_the_forms(client, wor
     assert op.executive_summary == "Ten pistols." and [o.code for o in op.participants] == ["JM"]
 
 
+def test_an_administrations_analyst_is_offered_their_own_organisation_as_the_lead(client, world):
+    token = sign_in(client, world["jm_analyst"])
+    page = client.get("/operations/new").get_data(as_text=True)
+    lead = re.search(r'<select[^>]*name="lead_organisation".*?</select>', page, re.S).group(0)
+    assert re.findall(r'<option[^>]*value="([^"]+)"', lead) == ["JM"]
+    refused = client.post("/operations/new", data=form_body(token, lead_organisation="KY"))
+    assert refused.status_code == 422 and db.session.query(Operation).count() == 0
+    assert client.post("/operations/new", data=form_body(token, lead_organisation="JM")).status_code == 302
+
+
 def test_form_errors_are_shown_on_the_fields(client, world):
     token = sign_in(client, world["jio_analyst"])
     response = client.post("/operations/new", data=form_body(token, code="x"))
