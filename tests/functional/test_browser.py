@@ -41,7 +41,14 @@ def test_officer_records_submits_and_finds_a_seizure(chromium, seeded):
     page.get_by_role("link", name="+ New report").first.click()
     expect(page.get_by_role("heading", name="New seizure report")).to_be_visible()
     expect(page.locator("#f-country")).to_have_value("JM")
-    expect(page.locator("#seized-zone")).to_have_text("Local time in America/Jamaica")
+    expect(page.locator("#f-seized_zone")).to_have_value("America/Jamaica")
+    # The zone select follows the country: Canada's zones, then back to Jamaica's one.
+    page.select_option("#f-country", "CA")
+    expect(page.locator("#f-seized_zone")).to_have_value("America/St_Johns")
+    page.select_option("#f-seized_zone", "America/Toronto")
+    page.select_option("#f-country", "JM")
+    expect(page.locator("#f-seized_zone option")).to_have_text(["America/Jamaica"])
+    expect(page.locator("#f-seized_zone")).to_have_value("America/Jamaica")
 
     seized = (datetime.now(ZoneInfo("America/Jamaica")) - timedelta(days=1)).replace(hour=14, minute=30)
     page.fill("#f-seized_at", seized.strftime("%Y-%m-%dT%H:%M"))
@@ -94,4 +101,10 @@ def test_officer_records_submits_and_finds_a_seizure(chromium, seeded):
     expect(row).to_be_visible()
     expect(row.locator(".status-badge")).to_have_text("Submitted")
     expect(row).to_contain_text("Firearms")
+
+    # Editing keeps the zone the report was recorded in, whatever the script does to the select.
+    row.get_by_role("link", name=reference).click()
+    page.get_by_role("link", name="Edit", exact=True).click()
+    expect(page.locator("#f-seized_zone")).to_have_value("UTC-05:00")
+    expect(page.locator("#f-seized_zone option")).to_have_text(["UTC−05:00 (as recorded)", "America/Jamaica"])
     assert problems == []
