@@ -10,7 +10,7 @@ from marshmallow import fields
 from app.api import UNSAFE_METHODS
 from app.operations.schemas import OperationSchema
 from app.organisations.schemas import OrganisationSchema
-from app.seizures.schemas import BaseSchema, SeizureReportPatchSchema, SeizureReportSchema
+from app.seizures.schemas import SEIZURE_DAY, BaseSchema, SeizureReportPatchSchema, SeizureReportSchema
 from app.users.schemas import MeSchema
 
 
@@ -102,8 +102,8 @@ def openapi_document() -> dict:
         {"name": "status", "in": "query", "schema": {"type": "array", "items": {"type": "string"}}, "explode": True},
         {"name": "organisation", "in": "query", "schema": {"type": "array", "items": {"type": "string"}}, "explode": True},
         {"name": "category", "in": "query", "schema": {"type": "array", "items": {"type": "string"}}, "explode": True},
-        {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"}},
-        {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"}},
+        {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"}, "description": SEIZURE_DAY},
+        {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"}, "description": SEIZURE_DAY},
         {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 10000}},
         {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200}},
     ]

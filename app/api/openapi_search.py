@@ -6,6 +6,7 @@ from apispec import APISpec
 from app import vocabularies as vocab
 from app.api.openapi import ERRORS, _json
 from app.search.schemas import ALL_SUBCATEGORIES
+from app.seizures.schemas import SEIZURE_DAY
 from search.query import MAX_QUERY_LENGTH, SORTS
 
 _STRING = {"type": "string"}
@@ -53,9 +54,9 @@ def parameters() -> list[dict]:
         _list("status", vocab.STATUSES),
         _list("validation", vocab.VALIDATION_STATES, "four-eyes validation state (repeat for several)"),
         {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"},
-         "description": "seizure date, inclusive"},
+         "description": SEIZURE_DAY},
         {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"},
-         "description": "seizure date, inclusive"},
+         "description": SEIZURE_DAY},
         {"name": "quantity_min", "in": "query", "schema": {"type": "number", "minimum": 0},
          "description": "an item's quantity in its canonical unit (sticks, kg, litres, pieces, rounds)"},
         {"name": "quantity_max", "in": "query", "schema": {"type": "number", "minimum": 0}},

@@ -295,6 +295,12 @@ class SeizureReportPatchSchema(SeizureReportSchema):
     expected_version = fields.Integer(required=True, data_key="version", load_only=True)
 
 
+# The date filters' days (here and in search) are UTC days, one calendar for every administration: a
+# seizure at 22:30 in Kingston (UTC-05:00) counts on the next day, though its page shows its local day.
+SEIZURE_DAY = ("a day of `seized_at` in UTC (a seizure late in the evening west of Greenwich falls on "
+               "the next UTC day); inclusive")
+
+
 class ReportListQuerySchema(BaseSchema):
     status = fields.List(Code(vocab.STATUSES, "status"), load_default=list)
     organisation = fields.List(UpperCode(validate=validate.Length(max=16)), load_default=list)
