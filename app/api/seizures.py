@@ -104,12 +104,23 @@ def update_seizure(report_id: str):
     report = services.get_visible_report(viewer, report_id)
     body = json_body()
     # Validate the merged report, so cross-field rules (TLP vs distribution, units) see the whole.
-    current = {k: v for k, v in FULL.dump(report).items() if k in LOADABLE}
+    current = _as_loadable(FULL.dump(report))
     patch_fields = PATCH.load(body, partial=LOADABLE)
     data = FULL.load({**current, **{k: v for k, v in body.items() if k != "version"}})
     data = {k: v for k, v in data.items() if k in patch_fields}
     services.update_report(g.api_user, report, data, patch_fields["expected_version"])
     return committed(viewer, report)
+
+
+def _as_loadable(dumped: dict) -> dict:
+    """A report's JSON as a PATCH merges it with the body to validate the whole: its loadable fields,
+    lists that are sets with each value once (a report stored before repeats were refused takes PATCHes
+    of its other fields, which leave these as they are)."""
+    current = {k: v for k, v in dumped.items() if k in LOADABLE}
+    for name in ("detection_methods", "concealment_methods"):
+        current[name] = list(dict.fromkeys(current[name]))
+    current["conveyance"]["containers"] = list(dict.fromkeys(current["conveyance"]["containers"]))
+    return current
 
 
 @bp.post("/seizures/<report_id>/submit")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -103,10 +104,10 @@ def offset_zone(minutes: int) -> str:
     return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def zone_choices(country: str | None, selected: str) -> list[tuple[str, str, bool]]:
-    """(value, label, recorded) for the zone select: a recorded offset that is selected, then the
-    country's zones (UTC for a country without any)."""
-    choices = [(selected, f"{selected.replace('-', '−')} (as recorded)", True)] if _OFFSET.match(selected or "") else []
+def zone_choices(country: str | None, recorded: str | None = None) -> list[tuple[str, str, bool]]:
+    """(value, label, recorded) for the zone select: the offset the edited report was recorded with
+    (`recorded`, "UTC-05:00"), then the country's zones (UTC for a country without any)."""
+    choices = [(recorded, f"{recorded.replace('-', '−')} (as recorded)", True)] if recorded else []
     zones = country_zone_names_of(country) or ["UTC"]
     return choices + [(zone, zone.replace("_", " "), False) for zone in zones]
 
@@ -116,13 +117,20 @@ class ZoneUnclear(ValueError):
 
 
 def _zone(zone: str, country: str | None) -> tzinfo:
+    """`zone`: an offset ("UTC-05:00"), one of the country's zones, or "" (the country's first)."""
     if match := _OFFSET.match(zone):
         sign, hours, minutes = match.groups()
         offset = timedelta(hours=int(hours), minutes=int(minutes))
         if offset < timedelta(hours=24):
             return timezone(-offset if sign == "-" else offset)
+    return _country_zone(zone, country)
+
+
+def _country_zone(zone: str | None, country: str | None) -> tzinfo:
+    """One of the country's zones: `zone` if it is one, the first for "", the only one whatever `zone`
+    says; ZoneUnclear when the country has several and `zone` (None: not chosen) is none of them."""
     zones = country_zone_names_of(country)
-    name = zone if zone in zones else zones[0] if len(zones) == 1 or (zones and not zone) else None
+    name = zone if zone in zones else zones[0] if len(zones) == 1 or (zones and zone == "") else None
     if name is None and zones:
         raise ZoneUnclear(zone)
     try:
@@ -131,18 +139,35 @@ def _zone(zone: str, country: str | None) -> tzinfo:
         return timezone.utc
 
 
+def _zone_at(country: str | None, moment: datetime) -> tzinfo | None:
+    """The first of the country's zones that was at `moment`'s offset then (the zone a report recorded
+    at that offset was in, so a changed date gets its own daylight saving time)."""
+    for name in country_zone_names_of(country):
+        try:
+            zone = ZoneInfo(name)
+        except ZoneInfoNotFoundError:
+            continue
+        if moment.astimezone(zone).utcoffset() == moment.utcoffset():
+            return zone
+    return None
+
+
 def local_seizure_time(value: str, country: str | None, zone: str = "") -> str:
-    """A datetime-local input ("2026-11-02T14:30") read in `zone` (a zone of the country, or a recorded
-    offset; none: the country's first zone), as ISO 8601 with its offset. Unparseable input is passed
-    on unchanged for the schema to reject with its message; ZoneUnclear when `zone` is not the
-    country's and the country has several."""
+    """A datetime-local input ("2026-11-02T14:30") read in `zone` (a zone of the country, or an offset;
+    "": the country's first zone), as ISO 8601 with its offset. Unparseable input is passed on
+    unchanged for the schema to reject with its message; ZoneUnclear when `zone` is not the country's
+    and the country has several."""
+    return _read_local(value, lambda: _zone(zone, country))
+
+
+def _read_local(value: str, zone: Callable[[], tzinfo]) -> str:
     try:
         naive = datetime.fromisoformat(value)
     except ValueError:
         return value
     if naive.tzinfo is not None:
         return naive.isoformat()
-    return naive.replace(tzinfo=_zone(zone, country)).isoformat()
+    return naive.replace(tzinfo=zone()).isoformat()
 
 
 # --- form data -> values -> payload --------------------------------------------------------------
@@ -179,10 +204,10 @@ def _put(target: dict, key: str, value: str) -> None:
         target[key] = value
 
 
-def payload_from_values(values: dict, recorded: datetime | None = None) -> dict:
-    """The dict `SeizureReportSchema().load()` takes; `recorded`: the edited report's seizure time (its
-    local time with its offset), kept to the second when the form shows it unchanged. ValidationError
-    (seized_zone) when the zone is not the country's and the country has several."""
+def payload_from_values(values: dict, report: SeizureReport | None = None) -> dict:
+    """The dict `SeizureReportSchema().load()` takes; `report`: the report edited (its seizure time is
+    kept to the second while the form shows it unchanged). ValidationError (seized_zone) when the zone
+    is not the country's and the country has several."""
     v = values
     payload: dict = {
         "record_type": v["record_type"] or "seizure",
@@ -212,33 +237,41 @@ def payload_from_values(values: dict, recorded: datetime | None = None) -> dict:
                     "information_credibility": _or_none(v["marking-information_credibility"])},
     }
     _put(payload, "country", v["country"])
-    _put(payload, "seized_at", _seized_at(v, recorded))
+    _put(payload, "seized_at", _seized_at(v, report))
     _put(payload, "arrests", int(v["arrests"]) if re.fullmatch(r"[0-9]{1,9}", v["arrests"]) else v["arrests"])
     return payload
 
 
-def _seized_at(values: dict, recorded: datetime | None) -> str:
-    typed, zone = values["seized_at"], values["seized_zone"]
+def _seized_at(values: dict, report: SeizureReport | None) -> str:
+    """The seizure time the form says. Editing with the zone "as recorded" (the report's offset): the
+    report's own instant while the time and country are as they were (to the second: the input shows
+    minutes); a changed time is read in the country's zone that had that offset (its own daylight
+    saving time); in a changed country the officer chooses among its zones."""
+    typed, zone, country = values["seized_at"], values["seized_zone"], values["country"]
     if not typed:
         return ""
-    if recorded is not None and (typed, zone) == (recorded.strftime(LOCAL_INPUT_FORMAT),
-                                                  offset_zone(_offset_minutes(recorded))):
-        return recorded.isoformat()
+    as_recorded = report is not None and zone == offset_zone(report.seized_utc_offset)
+    if as_recorded and country == report.country and typed == report.seized_at_local.strftime(LOCAL_INPUT_FORMAT):
+        return report.seized_at_local.isoformat()
+
+    def resolve() -> tzinfo:
+        if not as_recorded:
+            return _zone(zone, country)
+        if country != report.country:
+            return _country_zone(None, country)
+        return _zone_at(country, report.seized_at_local) or _zone(zone, country)
+
     try:
-        return local_seizure_time(typed, values["country"], zone)
+        return _read_local(typed, resolve)
     except ZoneUnclear:
-        country = pycountry.countries.get(alpha_2=values["country"])
+        named = pycountry.countries.get(alpha_2=country)
         raise ValidationError({"seized_zone": [
-            f"choose the time zone in {country.name if country else values['country']}: it has several"]}) from None
-
-
-def _offset_minutes(moment: datetime) -> int:
-    offset = moment.utcoffset()
-    return int(offset.total_seconds() // 60) if offset else 0
+            f"choose the time zone in {named.name if named else country}: it has several"]}) from None
 
 
 def split_containers(text: str) -> list[str]:
-    return [c for c in re.split(r"[\s,;]+", text.upper()) if c]
+    """Container numbers as typed, each once."""
+    return list(dict.fromkeys(c for c in re.split(r"[\s,;]+", text.upper()) if c))
 
 
 def _item_payload(row: dict[str, str]) -> dict:

@@ -137,7 +137,7 @@ def edit(report_id: str):
     values = forms.values_from_formdata(request.form)
     stale = version != report.version
     try:
-        data = SeizureReportSchema().load(forms.payload_from_values(values, recorded=report.seized_at_local))
+        data = SeizureReportSchema().load(forms.payload_from_values(values, report))
         services.update_report(current_user, report, data, version)
         if action == "submit" and report.status == "draft":
             services.submit_report(current_user, report)
@@ -187,7 +187,8 @@ def _render_form(report: SeizureReport | None, values: dict, *, version: int | N
         currency_options=forms.currency_options(), unit_groups=forms.UNIT_GROUPS,
         zones_json=json.dumps(forms.country_zones(), separators=(",", ":")),
         unit_dimensions_json=json.dumps(forms.unit_dimensions(), separators=(",", ":")),
-        zone_choices=forms.zone_choices(values.get("country"), values.get("seized_zone", "")),
+        zone_choices=forms.zone_choices(values.get("country"), forms.offset_zone(report.seized_utc_offset)
+                                        if report is not None and values.get("country") == report.country else None),
         empty_row=forms.empty_row, form_key=form_key,
     )
 

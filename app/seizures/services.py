@@ -5,6 +5,7 @@ import functools
 import logging
 from datetime import datetime, timezone
 
+import orjson
 from sqlalchemy import bindparam, func, insert, or_, select, text
 from sqlalchemy.orm import joinedload, make_transient_to_detached, selectinload
 
@@ -130,12 +131,18 @@ def _audited_state(report: SeizureReport) -> dict:
     state = {field: tuple(getattr(report, c) for c in columns) for field, columns in _AUDITED_COLUMNS.items()}
     for field, columns in _AUDITED_ROWS.items():
         state[field] = [tuple(getattr(row, c) for c in columns) for row in getattr(report, field)]
-    state["operations"] = [op.code for op in report.operations]
+    state["operations"] = sorted(op.code for op in report.operations)  # stored and read back in code order
     return state
 
 
 def _changed_fields(before: dict, after: dict) -> list[str]:
-    return sorted(field for field in before if before[field] != after[field])
+    """The fields whose values differ, types included (Python has 1 == True and 2 == 2.0; a report's
+    JSON, e.g. an item's details, does not)."""
+    return sorted(field for field in before if _typed(before[field]) != _typed(after[field]))
+
+
+def _typed(value: object) -> bytes:
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=str)
 
 
 def _filled_fields(state: dict) -> list[str]:

@@ -596,6 +596,41 @@ def test_a_patch_that_changes_nothing_keeps_the_version_and_the_validation(api, 
     assert not db.session.scalars(select(AuditRecord).where(AuditRecord.action == "report.update")).all()
 
 
+def test_a_patch_that_changes_only_a_value_s_type_is_a_change(api, world):
+    officer = api.as_(world["jm_officer"])
+    created = officer.post("/seizures", json=factories.report_payload(items=[_item(details={"sealed": 1})])).get_json()
+    items = created["items"]
+    items[0]["details"] = {"sealed": True}
+    response = officer.patch(f"/seizures/{created['id']}", json={"version": 1, "items": items})
+    assert response.status_code == 200
+    assert (response.get_json()["version"], response.get_json()["items"][0]["details"]) == (2, {"sealed": True})
+
+
+def test_operations_given_in_another_order_are_no_change(api, world):
+    for code in ("AAA-1", "BBB-1"):
+        factories.operation(code, world.jio, [world.jm])
+    report = _report_in_status(world["jm_officer"], "validated")
+    officer = api.as_(world["jm_officer"])
+    linked = officer.patch(f"/seizures/{report.id}", json={"version": report.version, "operations": ["AAA-1", "BBB-1"]})
+    assert linked.status_code == 200 and linked.get_json()["operations"] == ["AAA-1", "BBB-1"]
+    version = linked.get_json()["version"]
+    again = officer.patch(f"/seizures/{report.id}", json={"version": version, "operations": ["BBB-1", "AAA-1"]})
+    assert again.status_code == 200 and again.get_json()["version"] == version
+
+
+def test_a_report_stored_with_repeated_values_still_takes_patches(api, world):
+    report = factories.report(world["jm_officer"], submit=False)
+    report.containers, report.detection_methods = ["MSCU1234566", "MSCU1234566"], ["xray", "canine", "xray"]
+    db.session.commit()
+    response = api.as_(world["jm_officer"]).patch(f"/seizures/{report.id}", json={"version": report.version,
+                                                                                   "narrative": "Recount"})
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert body["narrative"] == "Recount"  # and the fields not sent stay as they were
+    assert (body["conveyance"]["containers"], body["detection_methods"]) == (["MSCU1234566"] * 2,
+                                                                             ["xray", "canine", "xray"])
+
+
 def test_patch_links_an_operation(api, world):
     factories.operation("CARIBBEAN-SHIELD-2017", world.jio, [world.jm, world.ky])
     officer = api.as_(world["jm_officer"])

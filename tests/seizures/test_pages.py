@@ -375,6 +375,40 @@ def test_a_changed_seizure_time_is_read_in_the_zone_chosen(jm, world):
     assert report.seized_at_local.isoformat() == "2026-09-13T16:00:00-07:00"
 
 
+def test_a_changed_time_as_recorded_gets_its_own_daylight_saving_time(jm, world):
+    report = factories.report(world["jm_officer"], submit=False, country="BS", seized_at="2026-03-01T10:00:00-05:00")
+    db.session.commit()
+    response = jm.post(f"/reports/{report.id}/edit", data=_multidict(_edit_form(jm, report.id,
+                                                                                 seized_at="2026-04-01T10:00")))
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert report.seized_at_local.isoformat() == "2026-04-01T10:00:00-04:00"  # Nassau's summer time
+
+
+def test_a_changed_country_reads_the_time_in_its_own_zone(jm, world):
+    report = factories.report(world["jm_officer"], submit=False, country="JM", seized_at="2026-03-01T10:00:00-05:00")
+    db.session.commit()
+    moved = jm.post(f"/reports/{report.id}/edit", data=_multidict(_edit_form(jm, report.id, country="BB")))
+    assert moved.status_code == 302
+    db.session.expire_all()
+    assert report.seized_at_local.isoformat() == "2026-03-01T10:00:00-04:00"  # Barbados has one zone
+    unclear = jm.post(f"/reports/{report.id}/edit", data=_multidict(_edit_form(jm, report.id, country="US")))
+    assert unclear.status_code == 422
+    page = unclear.get_data(as_text=True)
+    assert inline_errors(page, "seized_zone") == ["choose the time zone in United States: it has several"]
+    assert "(as recorded)" not in page  # the recorded offset was Barbados's
+
+
+def test_containers_typed_twice_are_kept_once(jm, world):
+    report = factories.report(world["jm_officer"], submit=False)
+    report.containers, report.detection_methods = ["MSCU1234566", "MSCU1234566"], ["xray", "xray"]  # stored earlier
+    db.session.commit()
+    response = jm.post(f"/reports/{report.id}/edit", data=_multidict(_edit_form(jm, report.id, narrative="Recount")))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    db.session.expire_all()
+    assert (report.containers, report.detection_methods) == (["MSCU1234566"], ["xray"])
+
+
 def test_a_new_report_is_read_in_the_zone_chosen_and_a_zone_of_another_country_is_refused(jm, world):
     created = jm.post("/reports/new", data={**form_fields(country="CA", seized_at="2026-01-20T09:15",
                                                           seized_zone="America/Toronto"), "csrf_token": jm.csrf})

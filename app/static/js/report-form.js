@@ -125,8 +125,9 @@
   }
 
   // The zone select offers the country's zones (and, when editing, the offset the report was
-  // recorded with); a zone of another country is never left selected.
-  function showZones() {
+  // recorded with, kept while the country is the report's); a changed country selects its first zone
+  // unless the zone chosen is one of its own.
+  function showZones(countryChanged) {
     var select = form.querySelector("[data-zone-select]");
     var country = form.querySelector('[data-field="country"]');
     if (!select || !country) {
@@ -142,7 +143,7 @@
     names.forEach(function (name) {
       select.add(new Option(name.replace(/_/g, " "), name));
     });
-    var keep = Array.prototype.some.call(select.options, function (option) {
+    var keep = countryChanged ? names.indexOf(chosen) >= 0 : Array.prototype.some.call(select.options, function (option) {
       return option.value === chosen;
     });
     select.value = keep ? chosen : names[0];
@@ -167,14 +168,14 @@
     if (field === "category" || field === "subcategory") {
       filterItemRow(event.target.closest('[data-row="items"]'), true);
     } else if (field === "country") {
-      showZones();
+      showZones(true);
     }
   });
 
   form.querySelectorAll('[data-row="items"]').forEach(function (row) {
     filterItemRow(row, false);
   });
-  showZones();
+  showZones(false);
 
   var summary = document.getElementById("error-summary");
   if (summary) {
