@@ -29,7 +29,7 @@ def _decidable(report_id: str):  # noqa: ANN202
 def validate_seizure(report_id: str):
     viewer, report = _decidable(report_id)
     data = VALIDATE.load(json_body())
-    services.validate_report(g.api_user, report, data["checklist"], data["comment"])
+    services.validate_report(g.api_user, report, data["checklist"], data["comment"], data["version"])
     return committed(viewer, report)
 
 
@@ -37,7 +37,7 @@ def validate_seizure(report_id: str):
 def return_seizure(report_id: str):
     viewer, report = _decidable(report_id)
     data = RETURN.load(json_body())
-    services.return_report(g.api_user, report, data["comment"], data["checklist"])
+    services.return_report(g.api_user, report, data["comment"], data["checklist"], data["version"])
     return committed(viewer, report)
 
 

@@ -61,11 +61,12 @@ def decide(report_id: str):
         return _render(report, {})
     values = {"checklist": {name: request.form.get(name) == "yes" for name in CHECKLIST},
               "comment": request.form.get("comment", "")[:4000], "decision": request.form.get("decision", "")}
+    reviewed = request.form.get("version", -1, type=int)  # the page's version; none (an old page): stale
     try:
         if values["decision"] == "validate":
-            services.validate_report(current_user, report, values["checklist"], values["comment"])
+            services.validate_report(current_user, report, values["checklist"], values["comment"], reviewed)
         elif values["decision"] == "return":
-            services.return_report(current_user, report, values["comment"], values["checklist"])
+            services.return_report(current_user, report, values["comment"], values["checklist"], reviewed)
         else:
             raise ValidationFailed("choose Validate or Return to owner", {"decision": ["validate or return"]})
         db.session.commit()

@@ -21,11 +21,18 @@ class ChecklistSchema(BaseSchema):
     markings = fields.Boolean(required=True, metadata={"description": CHECKLIST["markings"]})
 
 
+def Reviewed() -> fields.Integer:  # noqa: N802 - a field factory
+    return fields.Integer(strict=True, load_default=None, metadata={
+        "description": "the version of the report the validator read: a 409 when it changed since (send it: "
+                       "the decision is then on what was reviewed)"})
+
+
 class ValidateSchema(BaseSchema):
     """POST /seizures/<id>/validate: every checklist item must be answered true."""
 
     checklist = fields.Nested(ChecklistSchema, required=True)
     comment = Text(COMMENT_MAX, load_default="")
+    version = Reviewed()
 
 
 class ReturnSchema(BaseSchema):
@@ -34,6 +41,7 @@ class ReturnSchema(BaseSchema):
 
     comment = Text(COMMENT_MAX, required=True)
     checklist = fields.Nested(ChecklistSchema(partial=True), load_default=dict)
+    version = Reviewed()
 
     @validates("comment")
     def _not_blank(self, value: str, **_kwargs) -> None:

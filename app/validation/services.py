@@ -62,8 +62,19 @@ def check_may_decide(user: User, report: SeizureReport) -> None:
         raise Conflict(f"only submitted reports are validated; this report is {report.status}")
 
 
-def validate_report(user: User, report: SeizureReport, checklist: dict, comment: str = "") -> ValidationAction:
+def _check_reviewed(report: SeizureReport, reviewed: int | None) -> None:
+    """A decision is on the version the validator read: Conflict when the report changed since."""
+    if reviewed is not None and reviewed != report.version:
+        raise Conflict(f"the report changed since you read it (version {report.version}, you reviewed version "
+                       f"{reviewed}): read it again, then decide")
+
+
+def validate_report(user: User, report: SeizureReport, checklist: dict, comment: str = "",
+                    reviewed: int | None = None) -> ValidationAction:
+    """`reviewed`: the version the validator read (None: whatever is current, for callers that read and
+    decide in one transaction)."""
     check_may_decide(user, report)
+    _check_reviewed(report, reviewed)
     unchecked = [name for name in CHECKLIST if checklist.get(name) is not True]
     if unchecked:
         raise ValidationFailed("every checklist item must be confirmed to validate; otherwise return the report",
@@ -75,8 +86,10 @@ def validate_report(user: User, report: SeizureReport, checklist: dict, comment:
     return action
 
 
-def return_report(user: User, report: SeizureReport, comment: str, checklist: dict | None = None) -> ValidationAction:
+def return_report(user: User, report: SeizureReport, comment: str, checklist: dict | None = None,
+                  reviewed: int | None = None) -> ValidationAction:
     check_may_decide(user, report)
+    _check_reviewed(report, reviewed)
     if not comment.strip():
         raise ValidationFailed("a returned report needs a comment for its owner",
                                {"comment": ["say what the owner should check or correct"]})

@@ -47,6 +47,20 @@ def test_a_regional_validator_validates_a_submitted_report(api, world):
     assert action.report_version == body["version"]
 
 
+def test_a_decision_names_the_version_reviewed_and_a_changed_report_is_a_conflict(api, world):
+    report = factories.report(world["jm_officer"])
+    db.session.commit()
+    reviewed = report.version
+    changed = as_(api, world["jm_officer"]).patch(f"/seizures/{report.id}", json={"version": reviewed, "arrests": 7})
+    assert changed.status_code == 200
+    for response in (validate(api, world["jio_validator"], report.id, version=reviewed),
+                     return_(api, world["jio_validator"], report.id, version=reviewed)):
+        assert response.status_code == 409 and "changed since you read it" in response.get_json()["error"]["message"]
+    assert validate(api, world["jio_validator"], report.id, version="2").status_code == 422  # a number
+    response = validate(api, world["jio_validator"], report.id, version=changed.get_json()["version"])
+    assert response.status_code == 200 and response.get_json()["status"] == "validated"
+
+
 def test_the_report_json_of_an_unvalidated_report(api, world):
     draft = factories.report(world["jm_officer"], submit=False)
     body = as_(api, world["jm_officer"]).get(f"/seizures/{draft.id}").get_json()

@@ -50,11 +50,36 @@ def signed_in(app):  # noqa: ANN001,ANN201
 ALL_CHECKS = ("category_quantity", "location_date", "markings")
 
 
-def decide(client, report, decision, comment="", checks=ALL_CHECKS, csrf=True):  # noqa: ANN001,ANN201
-    data = {"decision": decision, "comment": comment, **{name: "yes" for name in checks}}
+def reviewed_version(client, report) -> str:  # noqa: ANN001
+    """The version the checklist form says the validator reads (its hidden field)."""
+    page = client.get(f"/reports/{report.id}/validation").get_data(as_text=True)
+    return re.search(r'name="version" value="(\d+)"', page).group(1)
+
+
+def decide(client, report, decision, comment="", checks=ALL_CHECKS, csrf=True, version=None):  # noqa: ANN001,ANN201
+    data = {"decision": decision, "comment": comment, **{name: "yes" for name in checks},
+            "version": version or reviewed_version(client, report)}
     if csrf:
         data["csrf_token"] = client.csrf
     return client.post(f"/reports/{report.id}/validation", data=data)
+
+
+def test_a_decision_on_a_version_the_validator_did_not_read_is_refused(signed_in, world, api):
+    report = factories.report(world["jm_officer"])
+    db.session.commit()
+    validator = signed_in(world["jio_validator"])
+    read = reviewed_version(validator, report)
+    changed = api.as_(world["jm_officer"]).patch(f"/seizures/{report.id}", json={
+        "version": report.version, "items": [{"category": "tobacco", "subcategory": "cigarettes", "quantity": 5000,
+                                              "unit": "master_cases"}]})
+    assert changed.status_code == 200
+    for decision, comment in (("validate", ""), ("return", "Check the count")):
+        response = decide(validator, report, decision, comment, version=read)
+        assert response.status_code == 409
+        assert "changed since you read it" in html.unescape(response.get_data(as_text=True))
+    db.session.expire_all()
+    assert (report.status, report.validation_state) == ("submitted", "awaiting")
+    assert decide(validator, report, "validate").status_code == 302  # after reading it again
 
 
 def test_the_queue_page_lists_reports_awaiting_validation(signed_in, world):
@@ -143,7 +168,7 @@ def test_a_validator_who_edited_the_report_sees_why_there_is_no_form(signed_in, 
     page = client.get(f"/reports/{report.id}").get_data(as_text=True)
     assert 'class="validation-form"' not in page and "four eyes" in page
     assert client.get(f"/reports/{report.id}/validation").status_code == 403
-    assert decide(client, report, "validate").status_code == 403
+    assert decide(client, report, "validate", version=str(report.version)).status_code == 403
 
 
 def test_the_search_page_filters_and_counts_by_validation_state(signed_in, world):
