@@ -49,10 +49,12 @@ class ConferenceForm(FlaskForm):
                                          description="None ticked: every category.")
     operations = CheckboxesField("Operations reported")
 
-    def prepare(self, organisations: list, operations: list, conference=None, *, is_post: bool) -> None:  # noqa: ANN001
-        """Choices, and the rows: one per organisation for delegates, the filled rows plus blank ones."""
+    def prepare(self, organisations: list, operations: list, conference=None, *, is_post: bool,  # noqa: ANN001
+                organisers: list) -> None:
+        """Choices (`organisers`: those the user may name as the organiser), and the rows: one per
+        organisation for delegates, the filled rows plus blank ones."""
         self.organisations = organisations
-        self.organiser.choices = {o.code: f"{o.code} — {o.name}" for o in organisations}
+        self.organiser.choices = {o.code: f"{o.code} — {o.name}" for o in organisers}
         self.operations.choices = {op.code: f"{op.code} — {op.name}" for op in operations}
         presenter_choices = {"": "—", **{o.code: o.code for o in organisations}}
         if not is_post:

@@ -14,7 +14,7 @@ from app.errors import ElixError, flatten_errors
 from app.extensions import db
 from app.operations.figures import summary_figures
 from app.operations.routes import location_map, requested_seizure_page
-from app.operations.services import list_operations
+from app.operations.services import list_operations, may_lead
 from app.organisations.models import Organisation
 from app.permissions import viewer_for
 
@@ -30,7 +30,10 @@ def _require_login() -> None:
 def _form(conference=None) -> ConferenceForm:  # noqa: ANN001
     organisations = list(db.session.scalars(select(Organisation).order_by(Organisation.kind, Organisation.code)))
     form = ConferenceForm()
-    form.prepare(organisations, list_operations(current_user), conference, is_post=request.method == "POST")
+    organisers = [o for o in organisations if may_lead(current_user, o)
+                  or (conference is not None and o.id == conference.organiser_id)]
+    form.prepare(organisations, list_operations(current_user), conference, is_post=request.method == "POST",
+                 organisers=organisers)
     if request.method == "GET" and conference is None:
         form.organiser.data = current_user.organisation.code
     return form
@@ -98,4 +101,5 @@ def detail(conference_id: int):
     return render_template("conferences/detail.html", conference=conference, figures=figures, scope=scope,
                            seizures=requested_seizure_page(scope),
                            map_svg=location_map(figures["locations"], organisations),
-                           can_edit=services.can_edit_conference(current_user, conference))
+                           can_edit=services.can_edit_conference(current_user, conference),
+                           operations=services.operations_shown(current_user, conference))

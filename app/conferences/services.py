@@ -11,7 +11,7 @@ from app.database import utcnow
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.operations.models import Operation
-from app.operations.services import visible_operations_clause
+from app.operations.services import may_lead, operation_visible, visible_operations_clause
 from app.organisations.models import NETWORK_KINDS, Organisation
 from app.users.models import User
 
@@ -51,13 +51,18 @@ def can_edit_conference(user: User, conference: Conference) -> bool:
                                          or user.id == conference.created_by_id)
 
 
+def operations_shown(user: User, conference: Conference) -> list[Operation]:
+    """The conference's operations `user` may see (a partner taking part sees those it takes part in)."""
+    return [op for op in conference.operations if operation_visible(user, op)]
+
+
 def _organisations_by_code(codes: list[str]) -> dict[str, Organisation]:
     if not codes:
         return {}
     return {o.code: o for o in db.session.scalars(select(Organisation).where(Organisation.code.in_(codes)))}
 
 
-def _resolve(user: User, data: dict) -> dict:
+def _resolve(user: User, data: dict, current: Conference | None = None) -> dict:
     """Organisation and operation codes to rows; every unknown code is a field error."""
     codes = [data["organiser"]] if "organiser" in data else []
     codes += [p["organisation"] for p in data.get("participants", [])]
@@ -66,6 +71,11 @@ def _resolve(user: User, data: dict) -> dict:
     errors: dict[str, list[str]] = {}
     if "organiser" in data and data["organiser"] not in orgs:
         errors["organiser"] = [f"unknown organisation {data['organiser']!r}"]
+    elif "organiser" in data and (current is None or orgs[data["organiser"]].id != current.organiser_id) \
+            and not may_lead(user, orgs[data["organiser"]]):
+        errors["organiser"] = [f"analysts of {user.organisation.code} record conferences {user.organisation.code} "
+                               f"organises; one organised by {data['organiser']} is recorded by {data['organiser']} "
+                               "or a regional office"]
     for i, p in enumerate(data.get("participants", [])):
         if p["organisation"] not in orgs:
             errors[f"participants.{i}.organisation"] = [f"unknown organisation {p['organisation']!r}"]
@@ -81,7 +91,7 @@ def _resolve(user: User, data: dict) -> dict:
                 errors[f"operations.{i}"] = [f"unknown operation {code!r}"]
     if errors:
         raise ValidationFailed("the conference refers to unknown organisations or operations", errors)
-    return {"orgs": orgs, "operations": operations}
+    return {"orgs": orgs, "operations": operations, "user": user}
 
 
 def _apply(conference: Conference, data: dict, found: dict) -> None:
@@ -111,8 +121,10 @@ def _apply(conference: Conference, data: dict, found: dict) -> None:
     if "action_items" in data:
         conference.action_items = [ActionItem(position=i, text=a["text"], owner=a.get("owner", ""),
                                               due_on=a.get("due_on")) for i, a in enumerate(data["action_items"])]
-    if "operations" in data:
-        conference.operations = [found["operations"][code] for code in dict.fromkeys(data["operations"])]
+    if "operations" in data:  # those the user may not see stay (they were not theirs to remove)
+        hidden = [op for op in conference.operations if op not in found["operations"].values()
+                  and not operation_visible(found["user"], op)]
+        conference.operations = [found["operations"][code] for code in dict.fromkeys(data["operations"])] + hidden
 
 
 def create_conference(user: User, data: dict) -> Conference:
@@ -131,7 +143,7 @@ def create_conference(user: User, data: dict) -> Conference:
 def update_conference(user: User, conference: Conference, data: dict) -> Conference:
     if not can_edit_conference(user, conference):
         raise Forbidden("only analysts of the organising organisation change this conference")
-    found = _resolve(user, data)
+    found = _resolve(user, data, conference)
     _apply(conference, data, found)
     conference.updated_by_id, conference.updated_at = user.id, utcnow()
     db.session.flush()

@@ -99,3 +99,39 @@ def test_an_operation_the_user_may_not_see_cannot_be_attached(api, world):
         organiser="WCO", participants=[], operations=[hidden_op.code]))
     assert response.status_code == 422
     assert response.get_json()["error"]["fields"] == {"operations.0": ["unknown operation 'PRIVATE-OP'"]}
+
+
+def test_a_partner_taking_part_sees_only_the_operations_it_may_see_and_keeps_the_others(api, world, client):
+    hidden = factories.operation("PRIVATE-OP", world.jm, [world.ky])
+    shared = factories.operation("SHARED-OP", world.jio, [world.jm, world.partner])
+    db.session.commit()
+    created = api.as_(world["jio_analyst"]).post("/conferences", json=conference_body(
+        participants=[{"organisation": "WCO", "delegates": 1}], operations=[hidden.code, shared.code]))
+    cid = created.get_json()["id"]
+    partner = api.as_(world["partner_analyst"])
+    assert partner.get(f"/conferences/{cid}").get_json()["operations"] == ["SHARED-OP"]
+    assert [c["operations"] for c in partner.get("/conferences").get_json()["results"]] == [["SHARED-OP"]]
+    # The JIO analyst may let a partner's analyst change it (they created it); the partner's change of the
+    # operations it sees leaves the ones it does not see in place.
+    db.session.get(Conference, cid).created_by_id = world["partner_analyst"].id
+    db.session.commit()
+    assert partner.patch(f"/conferences/{cid}", json={"operations": []}).status_code == 200
+    assert api.as_(world["jio_analyst"]).get(f"/conferences/{cid}").get_json()["operations"] == ["PRIVATE-OP"]
+
+    from tests.operations.support import sign_in
+
+    sign_in(client, world["partner_analyst"])
+    page = client.get(f"/conferences/{cid}").get_data(as_text=True)
+    assert "PRIVATE-OP" not in page and hidden.name not in page
+
+
+def test_an_analyst_names_their_own_organisation_as_the_organiser_and_a_regional_office_any(api, world):
+    for who, organiser in (("partner_analyst", "JIO"), ("jm_analyst", "KY"), ("ky_analyst", "JM")):
+        response = api.as_(world[who]).post("/conferences", json=conference_body(organiser=organiser, operations=[]))
+        assert response.status_code == 422 and list(response.get_json()["error"]["fields"]) == ["organiser"]
+    assert db.session.query(Conference).count() == 0
+    own = api.as_(world["partner_analyst"]).post("/conferences", json=conference_body(organiser="WCO", operations=[]))
+    assert own.status_code == 201
+    assert api.as_(world["partner_analyst"]).get(f"/conferences/{own.get_json()['id']}").status_code == 200
+    assert api.as_(world["jio_analyst"]).post("/conferences", json=conference_body(
+        organiser="JM", operations=[])).status_code == 201
