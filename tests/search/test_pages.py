@@ -116,3 +116,11 @@ def test_the_page_says_search_is_unavailable_when_the_engine_is_down(jio, engine
     page = response.get_data(as_text=True)
     assert "Search is unavailable, try again in a minute." in page
     assert 'name="q"' in page  # the form is still there
+
+
+def test_a_page_past_the_last_says_so_and_links_back(jio, corpus) -> None:  # noqa: ANN001
+    page = page_of(jio.get("/search?q=cigarettes&per_page=1&page=9"))
+    assert shown(page) == set() and 'id="no-results"' not in page
+    assert "Page 9 is past the last page of these 2 reports" in page
+    assert re.search(r'href="[^"]*page=2[^"]*">go to page 2</a>', page)
+    assert 'aria-label="Result pages"' in page
