@@ -10,7 +10,7 @@ from search.documents import summary
 COLUMNS = ("reference", "status", "reporting_organisation", "seized_at", "country", "location", "locode",
            "transport_mode", "procedure", "traffic", "detection_methods", "concealment_methods", "categories",
            "items", "route", "vessel_name", "imo", "containers", "flight", "vehicle_plate", "arrests", "operations",
-           "tlp", "distribution", "narrative")
+           "tlp", "distribution", "handling", "source_reliability", "information_credibility", "narrative")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -37,7 +37,9 @@ def report_row(report) -> list[str]:  # noqa: ANN001 - a SeizureReport
         "vessel_name": report.vessel_name, "imo": report.imo, "containers": ";".join(report.containers or []),
         "flight": report.flight, "vehicle_plate": report.vehicle_plate, "arrests": report.arrests,
         "operations": ";".join(op.code for op in report.operations),
-        "tlp": report.tlp, "distribution": report.distribution, "narrative": report.narrative,
+        "tlp": report.tlp, "distribution": report.distribution, "handling": report.handling,
+        "source_reliability": report.source_reliability, "information_credibility": report.information_credibility,
+        "narrative": report.narrative,
     }
     return [safe_cell(values[column]) for column in COLUMNS]
 

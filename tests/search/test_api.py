@@ -113,6 +113,11 @@ def test_export_has_the_visible_results_and_no_persons(api, world, corpus) -> No
     assert "Uniquename" not in body and "P9988776" not in body and "Fuentesprado" not in body
     assert rows[0]["items"] == "50 cartons cigarettes (10 000 sticks) + 20 kg raw tobacco"
     assert rows[0]["tlp"] == "amber" and rows[0]["route"] == "PA > DO > JM"
+    # Every marking field goes with the data (DESIGN.md: carried to every view, export and product).
+    report = factories.db.session.get(factories.SeizureReport, corpus["A"])
+    assert [rows[0][f] for f in ("distribution", "handling", "source_reliability", "information_credibility")] == [
+        report.distribution, report.handling or "", report.source_reliability or "", report.information_credibility or ""]
+    assert list(rows[0]).index("information_credibility") < list(rows[0]).index("narrative")
 
 
 def test_export_follows_the_sharing_rule_and_filters(api, world, corpus) -> None:  # noqa: ANN001
