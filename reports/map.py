@@ -173,7 +173,8 @@ def _graticule(west: float, south: float, east: float, north: float, height: flo
 
 
 def _circles(locations: Sequence[dict]) -> list[str]:
-    shown = [loc for loc in locations if loc.get("reports") and inside(float(loc["lon"]), float(loc["lat"]))]
+    shown = [loc for loc in locations if loc.get("reports") and loc.get("lat") is not None
+             and loc.get("lon") is not None and inside(float(loc["lon"]), float(loc["lat"]))]
     if not shown:
         return []
     largest = max(int(loc["reports"]) for loc in shown)

@@ -73,7 +73,8 @@ def top(rows: list[dict], limit: int) -> tuple[list[dict], int, int]:
 def outside_map(locations: list[dict]) -> int:
     from reports.map import inside
 
-    return sum(1 for loc in locations if not inside(float(loc["lon"]), float(loc["lat"])))
+    return sum(1 for loc in locations if loc.get("lat") is None or loc.get("lon") is None
+               or not inside(float(loc["lon"]), float(loc["lat"])))
 
 
 def operation_summary_html(context: dict) -> str:

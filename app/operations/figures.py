@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import exists, func, over, select
+from sqlalchemy import and_, case, exists, func, over, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from app import vocabularies as vocab
@@ -229,16 +229,25 @@ def _months(start: date, end: date) -> list[str]:
 
 
 def _locations(conditions: list) -> list[dict]:
+    """Each place reports name (its name, else its LOCODE, else its country), with its coordinates when
+    the reports give them (lat/lon None otherwise: in the table and the count, not on the map)."""
+    located = and_(SeizureReport.location_lat.is_not(None), SeizureReport.location_lon.is_not(None))
+    lat = case((located, SeizureReport.location_lat))
+    lon = case((located, SeizureReport.location_lon))
     rows = db.session.execute(
-        select(SeizureReport.location_name, SeizureReport.country, SeizureReport.location_lat,
-               SeizureReport.location_lon, func.count())
-        .where(*conditions, SeizureReport.location_lat.is_not(None), SeizureReport.location_lon.is_not(None))
-        .group_by(SeizureReport.location_name, SeizureReport.country, SeizureReport.location_lat,
-                  SeizureReport.location_lon)
+        select(SeizureReport.location_name, SeizureReport.location_locode, SeizureReport.country, lat, lon,
+               func.count())
+        .where(*conditions)
+        .group_by(SeizureReport.location_name, SeizureReport.location_locode, SeizureReport.country, lat, lon)
     ).all()
-    return sorted(({"name": name or vocab.countries().get(country, country), "country": country,
-                    "lat": float(lat), "lon": float(lon), "reports": int(count)}
-                   for name, country, lat, lon, count in rows), key=lambda r: (-r["reports"], r["name"]))
+    places: dict[tuple, dict] = {}
+    for name, locode, country, lat_, lon_, count in rows:
+        located_ = lat_ is not None and lon_ is not None
+        key = (name or locode or None, country, float(lat_) if located_ else None, float(lon_) if located_ else None)
+        place = places.setdefault(key, {"name": name or locode or vocab.countries().get(country, country),
+                                        "country": country, "lat": key[2], "lon": key[3], "reports": 0})
+        place["reports"] += int(count)
+    return sorted(places.values(), key=lambda r: (-r["reports"], r["name"]))
 
 
 def _top_routes(viewer: Viewer, scope: Scope) -> list[dict]:

@@ -114,6 +114,26 @@ def test_every_part_of_the_figures(world):
     assert annex[2]["transport_mode"] == "Air" and annex[2]["detection_method"] == "Detector dog"
 
 
+def test_a_place_without_coordinates_counts_as_a_location_off_the_map(world):
+    s = caribbean_shield(world)
+    factories.report(world["jm_officer"], operations=[s["operation"].code], seized_at=at("2017-10-06"),
+                     location={"locode": "JMOCJ"}, items=[{"category": "firearms", "subcategory": "pistol",
+                                                            "quantity": 1, "unit": "pieces"}])
+    figures = compute_figures(viewer_for(world["jio_analyst"]), operation_scope(s["operation"]))
+    assert {(loc["name"], loc["lat"] is None, loc["reports"]) for loc in figures["locations"]} == {
+        ("Kingston Container Terminal", False, 1), ("Sangster International Airport", False, 1),
+        ("George Town Port", False, 1), ("JMOCJ", True, 1)}
+    assert sum(loc["reports"] for loc in figures["locations"]) == len(
+        {row["reference"] for row in figures["seizures"]})  # every report in the table
+
+    from reports.map import caribbean_map
+    from reports.templating import outside_map
+
+    assert outside_map(figures["locations"]) == 1
+    located = [loc for loc in figures["locations"] if loc["lat"] is not None]
+    assert caribbean_map(figures["locations"]) == caribbean_map(located)  # drawn: the places with coordinates
+
+
 def test_a_period_and_categories_scope(world):
     caribbean_shield(world)
     tobacco = factories.report(world["jm_officer"], seized_at=at("2017-06-01"),
