@@ -146,6 +146,14 @@ def second_factor_setup():
                            action=url_for("users.second_factor_setup"), during_sign_in=True)
 
 
+@bp.post("/session/alive")
+@login_required
+def session_alive():
+    """The page's script says the user is at work (typing in a form, or "Stay signed in"): signing the
+    request in moved the idle clock on (app.users.sessions). An ended session is sent to sign in."""
+    return "", 204
+
+
 @bp.post("/logout")
 @login_required
 def logout():

@@ -108,3 +108,35 @@ def test_officer_records_submits_and_finds_a_seizure(chromium, seeded):
     expect(page.locator("#f-seized_zone")).to_have_value("UTC-05:00")
     expect(page.locator("#f-seized_zone option")).to_have_text(["UTC−05:00 (as recorded)", "America/Jamaica"])
     assert problems == []
+
+
+def test_typing_keeps_the_session_and_a_notice_comes_before_it_ends(chromium, seeded):
+    from playwright.sync_api import expect
+
+    page = chromium.new_page()
+    page.clock.install()
+    page.goto(f"{seeded.url}/login")
+    page.fill("#email", OFFICER)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{seeded.url}/reports/new")
+    alive: list[int] = []
+    page.on("response", lambda r: alive.append(r.status) if r.url.endswith("/session/alive") else None)
+
+    page.clock.run_for(5 * 60 * 1000)  # five minutes reading: nothing sent, no notice
+    expect(page.locator("#session-notice")).to_have_count(0)
+    with page.expect_response(lambda r: r.url.endswith("/session/alive")):
+        page.fill("#f-narrative", "Reefer container from Panama")  # typing: the server hears of it
+    assert alive == [204]
+
+    page.clock.run_for(28 * 60 * 1000 + 30 * 1000)  # then idle: the notice offers to stay signed in
+    notice = page.locator("#session-notice")
+    expect(notice).to_contain_text("session ends in about")
+    notice.get_by_role("button", name="Stay signed in").click()
+    expect(notice).to_have_count(0)
+    assert alive == [204, 204]
+
+    page.clock.run_for(31 * 60 * 1000)  # away: the page says the session is over and the text is kept
+    expect(notice).to_contain_text("Your session has ended. What you typed is still on this page")
+    expect(page.locator("#f-narrative")).to_have_value("Reefer container from Panama")
+    page.close()

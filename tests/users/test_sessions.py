@@ -89,6 +89,20 @@ def test_idle_for_thirty_minutes_ends_the_session(browser, world):
     assert browser.get("/").headers["Location"].startswith("/login")
 
 
+def test_the_page_s_keep_alive_moves_the_idle_clock_and_needs_csrf_and_a_session(browser, world):
+    browser.sign_in(world["ky_officer"])
+    token = browser.csrf("/account")
+    with browser.session_transaction() as session:
+        session["seen"] = int(time.time()) - 29 * 60
+    assert browser.post("/session/alive").status_code == 400  # no CSRF token
+    assert browser.post("/session/alive", headers={"X-CSRFToken": token}).status_code == 204
+    with browser.session_transaction() as session:
+        assert time.time() - session["seen"] < 5  # 29 minutes idle became none
+        session["seen"] = int(time.time()) - 30 * 60 - 5
+    assert browser.post("/session/alive", headers={"X-CSRFToken": token}).status_code == 302  # too late: sign in
+    assert not browser.is_signed_in()
+
+
 def test_twelve_hours_end_the_session_however_active(browser, world):
     user = world["ky_analyst"]
     browser.sign_in(user)
