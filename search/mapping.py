@@ -29,7 +29,8 @@ LANGUAGE_ANALYZERS = {"en": "english", "es": "spanish", "fr": "french", "nl": "d
 REQUIRED_LANGUAGES = ("en", "es", "fr")
 
 # Fields a hit is built from: everything else stays in the index.
-HIT_SOURCE = ("id", "reference", "seized_at", "country", "organisation", "categories", "summary")
+HIT_SOURCE = ("id", "reference", "seized_at", "country", "organisation", "categories", "summary", "marking", "tlp",
+              "distribution")
 
 _KEYWORD = {"type": "keyword"}
 _INTEGER = {"type": "integer"}

@@ -34,7 +34,7 @@ def result_json(result: SearchResult) -> dict:
         "total": result.total, "page": result.page, "per_page": result.per_page,
         "hits": [{"id": hit.id, "reference": hit.reference, "seized_at": hit.seized_at, "country": hit.country,
                   "organisation": hit.organisation, "categories": list(hit.categories), "summary": hit.summary,
-                  "highlights": hit.highlights, "url": f"{reports}/{hit.id}"}
+                  "highlights": hit.highlights, "marking": hit.marking, "url": f"{reports}/{hit.id}"}
                  for hit in result.hits],
         "facets": {name: [{"value": b.value, "count": b.count} for b in buckets]
                    for name, buckets in result.facets.items()},

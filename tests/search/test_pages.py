@@ -51,6 +51,7 @@ def test_a_search_shows_hits_with_highlights_facets_chart_and_totals(jio, corpus
     assert shown(page) == {corpus["A"], corpus["B"]}
     assert "<strong>2</strong> reports" in page
     assert "<mark>cigarettes</mark>" in page
+    assert page.count('data-marking>TLP:AMBER · P · B2</span>') == 2  # each hit's marking
     assert re.search(r'data-facet="country".*?JM.*?facet-count">1<.*?KY.*?facet-count">1<', page, re.S)
     assert '<svg class="histogram"' in page and "<title>2025-03: 2</title>" in page
     totals = page[page.index('id="totals"'):]
