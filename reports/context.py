@@ -12,7 +12,8 @@ Figures (shared by the operation page, the PDFs and the conference report's regi
         "by_detection_method": [{"code", "label", "reports": int}],
         "by_concealment_method": [{"code", "label", "reports": int}],
         "timeline": [{"period": "2017-10-02" or "2017-10", "reports": int}],   # days or months, no gaps
-        "locations": [{"name", "country", "lat": float, "lon": float, "reports": int}],
+        "locations": [{"name", "country", "lat": float | None, "lon": float | None, "reports": int}],
+                      # lat/lon None: a place named without coordinates (in the table, off the map)
         "top_routes": [{"route": "PA → DO → JM", "reports": int}],
         "notable_cases": [{"reference", "date", "administration", "place", "summary"}],
         "seizures": [{"reference", "date", "administration", "place", "commodity", "quantity": float,

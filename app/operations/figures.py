@@ -20,7 +20,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import and_, case, exists, func, over, select
+from sqlalchemy import exists, func, over, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from app import vocabularies as vocab
@@ -229,25 +229,38 @@ def _months(start: date, end: date) -> list[str]:
 
 
 def _locations(conditions: list) -> list[dict]:
-    """Each place reports name (its name, else its LOCODE, else its country), with its coordinates when
-    the reports give them (lat/lon None otherwise: in the table and the count, not on the map)."""
-    located = and_(SeizureReport.location_lat.is_not(None), SeizureReport.location_lon.is_not(None))
-    lat = case((located, SeizureReport.location_lat))
-    lon = case((located, SeizureReport.location_lon))
+    """Each place the reports name, with its coordinates. A place is its coordinates with its name (or,
+    unnamed, its country's); a report that gives a name or LOCODE but no coordinates counts at the place
+    of that name with coordinates when there is exactly one, else at a place of its own off the map (lat
+    and lon None). A report that gives neither is at no place."""
     rows = db.session.execute(
-        select(SeizureReport.location_name, SeizureReport.location_locode, SeizureReport.country, lat, lon,
-               func.count())
+        select(SeizureReport.location_name, SeizureReport.location_locode, SeizureReport.country,
+               SeizureReport.location_lat, SeizureReport.location_lon, func.count())
         .where(*conditions)
-        .group_by(SeizureReport.location_name, SeizureReport.location_locode, SeizureReport.country, lat, lon)
+        .group_by(SeizureReport.location_name, SeizureReport.location_locode, SeizureReport.country,
+                  SeizureReport.location_lat, SeizureReport.location_lon)
     ).all()
     places: dict[tuple, dict] = {}
-    for name, locode, country, lat_, lon_, count in rows:
-        located_ = lat_ is not None and lon_ is not None
-        key = (name or locode or None, country, float(lat_) if located_ else None, float(lon_) if located_ else None)
-        place = places.setdefault(key, {"name": name or locode or vocab.countries().get(country, country),
-                                        "country": country, "lat": key[2], "lon": key[3], "reports": 0})
+    unlocated: Counter = Counter()
+    for name, locode, country, lat, lon, count in rows:
+        label = name or locode
+        if lat is None or lon is None:
+            if label:
+                unlocated[(label, country)] += int(count)
+            continue
+        key = (label, country, float(lat), float(lon))
+        place = places.setdefault(key, {"name": label or vocab.countries().get(country, country),
+                                        "country": country, "lat": float(lat), "lon": float(lon), "reports": 0})
         place["reports"] += int(count)
-    return sorted(places.values(), key=lambda r: (-r["reports"], r["name"]))
+    for (label, country), count in sorted(unlocated.items()):
+        named = [place for key, place in places.items() if key[:2] == (label, country)]
+        if len(named) == 1:
+            named[0]["reports"] += count
+        else:
+            places[(label, country, None, None)] = {"name": label, "country": country, "lat": None, "lon": None,
+                                                    "reports": count}
+    return sorted(places.values(), key=lambda r: (-r["reports"], r["name"], r["country"], r["lat"] or 0,
+                                                  r["lon"] or 0))
 
 
 def _top_routes(viewer: Viewer, scope: Scope) -> list[dict]:

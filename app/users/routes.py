@@ -149,8 +149,9 @@ def second_factor_setup():
 @bp.post("/session/alive")
 @login_required
 def session_alive():
-    """The page's script says the user is at work (typing in a form, or "Stay signed in"): signing the
-    request in moved the idle clock on (app.users.sessions). An ended session is sent to sign in."""
+    """The page's script says the user is at work (typing in a form, or "Stay signed in"): the idle
+    clock starts again now (app.users.sessions). An ended session is sent to sign in."""
+    sessions.touch()
     return "", 204
 
 

@@ -72,6 +72,8 @@ def decide(report_id: str):
         db.session.commit()
     except (ValidationFailed, Conflict) as exc:
         db.session.rollback()
+        if isinstance(exc, services.ChangedSinceRead):  # confirm each item again, on what is there now
+            values["checklist"], values["changed"] = {}, True
         return _render(report, values, errors=exc.fields, alert=exc.message), exc.status
     if values["decision"] == "validate":
         flash(f"Report {report.reference} validated.", "success")

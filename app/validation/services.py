@@ -62,10 +62,14 @@ def check_may_decide(user: User, report: SeizureReport) -> None:
         raise Conflict(f"only submitted reports are validated; this report is {report.status}")
 
 
+class ChangedSinceRead(Conflict):
+    """The report changed after the validator read it: the decision would be on what they did not check."""
+
+
 def _check_reviewed(report: SeizureReport, reviewed: int | None) -> None:
-    """A decision is on the version the validator read: Conflict when the report changed since."""
+    """A decision is on the version the validator read: ChangedSinceRead when the report changed since."""
     if reviewed is not None and reviewed != report.version:
-        raise Conflict(f"the report changed since you read it (version {report.version}, you reviewed version "
+        raise ChangedSinceRead(f"the report changed since you read it (version {report.version}, you reviewed version "
                        f"{reviewed}): read it again, then decide")
 
 

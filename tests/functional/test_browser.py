@@ -140,3 +140,28 @@ def test_typing_keeps_the_session_and_a_notice_comes_before_it_ends(chromium, se
     expect(notice).to_contain_text("Your session has ended. What you typed is still on this page")
     expect(page.locator("#f-narrative")).to_have_value("Reefer container from Panama")
     page.close()
+
+
+def test_tabs_share_the_session_s_clock(chromium, seeded):
+    from playwright.sync_api import expect
+
+    context = chromium.new_context()
+    context.clock.install()  # one clock for the context's pages
+    first, second = context.new_page(), context.new_page()
+    first.goto(f"{seeded.url}/login")
+    first.fill("#email", OFFICER)
+    first.fill("#password", PASSWORD)
+    first.click("button[type=submit]")
+    first.goto(f"{seeded.url}/reports/new")
+    second.goto(f"{seeded.url}/reports/new")
+
+    context.clock.run_for(20 * 60 * 1000)
+    with second.expect_response(lambda r: r.url.endswith("/session/alive") and r.status == 204):
+        second.fill("#f-narrative", "Typed in the second tab")  # work goes on in the second tab...
+    shared = second.evaluate("localStorage.getItem('elix.session.lastContact')")
+    first.wait_for_function(f"localStorage.getItem('elix.session.lastContact') === '{shared}'")
+    context.clock.run_for(11 * 60 * 1000)  # ...so the first, idle for 31 minutes, is still signed in
+    expect(first.locator("#session-notice")).to_have_count(0)
+    context.clock.run_for(20 * 60 * 1000)  # and ends with the session, 30 minutes after the last work
+    expect(first.locator("#session-notice")).to_contain_text("Your session has ended")
+    context.close()

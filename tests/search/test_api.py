@@ -5,8 +5,10 @@ import csv
 import io
 
 import pytest
+from sqlalchemy import update
 
 from app.search import services
+from app.seizures.models import SeizureReport
 from search.documents import build_document
 from search.query import FILTER_FIELDS
 from tests import factories
@@ -87,6 +89,19 @@ def test_the_sharing_rule_applies(api, world, corpus) -> None:  # noqa: ANN001
     assert body["facets"]["organisation"] == [{"value": "JM", "count": 1}]
     assert api.as_(world["ky_analyst"]).get("/search?q=Uniquename").get_json()["total"] == 0
     assert api.as_(world["jm_analyst"]).get("/search?q=Uniquename").get_json()["total"] == 1
+
+
+def test_a_hit_s_marking_is_the_report_s_now_not_as_last_indexed(app, api, world, corpus) -> None:  # noqa: ANN001
+    # An index behind a change (Elasticsearch's outbox lagging) still has report C as AMBER with handling P...
+    source = services.load_sources([corpus["C"]])[corpus["C"]]
+    stale = build_document(source)
+    factories.db.session.execute(update(SeizureReport).where(SeizureReport.id == corpus["C"]).values(
+        tlp="amber+strict", distribution="operation", handling="C", version=SeizureReport.version + 1))
+    services.get_backend(app).index([stale])
+    hit = next(hit for hit in api.as_(world["jm_analyst"]).get("/search?q=carburant").get_json()["hits"])
+    assert hit["id"] == corpus["C"]
+    assert (hit["marking"]["tlp"], hit["marking"]["distribution"], hit["marking"]["handling"]) == (
+        "amber+strict", "operation", "C")  # ...the hit shows the marking the report has
 
 
 def test_hits_are_rechecked_against_the_database(app, api, world, corpus) -> None:  # noqa: ANN001

@@ -76,7 +76,10 @@ def test_a_decision_on_a_version_the_validator_did_not_read_is_refused(signed_in
     for decision, comment in (("validate", ""), ("return", "Check the count")):
         response = decide(validator, report, decision, comment, version=read)
         assert response.status_code == 409
-        assert "changed since you read it" in html.unescape(response.get_data(as_text=True))
+        page = html.unescape(response.get_data(as_text=True))
+        assert "changed since you read it" in page and "Read the report as it is now" in page
+        assert " checked" not in page  # every item to confirm again
+        assert comment in page  # the comment typed is kept
     db.session.expire_all()
     assert (report.status, report.validation_state) == ("submitted", "awaiting")
     assert decide(validator, report, "validate").status_code == 302  # after reading it again
