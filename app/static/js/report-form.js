@@ -143,9 +143,10 @@
     names.forEach(function (name) {
       select.add(new Option(name.replace(/_/g, " "), name));
     });
-    var keep = countryChanged ? names.indexOf(chosen) >= 0 : Array.prototype.some.call(select.options, function (option) {
+    var offered = Array.prototype.some.call(select.options, function (option) {
       return option.value === chosen;
     });
+    var keep = countryChanged ? names.indexOf(chosen) >= 0 : offered;
     select.value = keep ? chosen : names[0];
   }
 
