@@ -134,31 +134,35 @@ def can_view(viewer: Viewer, report: SeizureReport) -> bool:
 
 
 _REPORTS = SeizureReport.__table__
-# Built once (a search re-checks its page of hits on every request): the facts the rule reads, by id.
-_FACTS = (select(_REPORTS.c.id, _REPORTS.c.organisation_id, _REPORTS.c.status, _REPORTS.c.distribution)
+MARKING_COLUMNS = ("tlp", "distribution", "handling", "source_reliability", "information_credibility")
+# Built once (a search re-checks its page of hits on every request): the facts the rule reads, and the
+# report's marking (a hit shows it as it is now), by id.
+_FACTS = (select(_REPORTS.c.id, _REPORTS.c.organisation_id, _REPORTS.c.status,
+                 *(_REPORTS.c[name] for name in MARKING_COLUMNS))
           .where(_REPORTS.c.id.in_(bindparam("ids", expanding=True))))
 _LINKS = (select(report_operations.c.report_id, report_operations.c.operation_id)
           .where(report_operations.c.report_id.in_(bindparam("ids", expanding=True))))
 
 
-def visible_among(viewer: Viewer, report_ids: list[str]) -> set[str]:
+def visible_among(viewer: Viewer, report_ids: list[str]) -> dict[str, dict]:
     """The reports among `report_ids` that `viewer` may see, by the rule of `can_view` applied to their
-    facts as the database has them now (ids of reports that no longer exist are left out). Reads one
-    row per report by primary key, and the operation links only of `operation` reports of other
-    organisations: cheaper than the SQL clause for a page of search hits."""
+    facts as the database has them now (ids of reports that no longer exist are left out), each with
+    its marking fields. Reads one row per report by primary key, and the operation links only of
+    `operation` reports of other organisations: cheaper than the SQL clause for a page of search hits."""
     if not report_ids:
-        return set()
+        return {}
     connection = db.session.connection()
-    visible, linked = set(), []
-    for report_id, organisation_id, status, distribution in connection.execute(_FACTS, {"ids": report_ids}):
-        by_facts = visible_by_facts(viewer, organisation_id, status, distribution)
+    visible, linked = {}, {}
+    for report_id, organisation_id, status, *marking in connection.execute(_FACTS, {"ids": report_ids}):
+        marked = dict(zip(MARKING_COLUMNS, marking, strict=True))
+        by_facts = visible_by_facts(viewer, organisation_id, status, marked["distribution"])
         if by_facts:
-            visible.add(report_id)
+            visible[report_id] = marked
         elif by_facts is None:
-            linked.append(report_id)
+            linked[report_id] = marked
     if linked and viewer.operation_ids:
-        visible.update(report_id for report_id, operation_id in connection.execute(_LINKS, {"ids": linked})
-                       if operation_id in viewer.operation_ids)
+        visible.update((report_id, linked[report_id]) for report_id, operation_id
+                       in connection.execute(_LINKS, {"ids": list(linked)}) if operation_id in viewer.operation_ids)
     return visible
 
 

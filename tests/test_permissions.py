@@ -133,7 +133,7 @@ def test_sql_clause_and_can_view_agree_on_the_whole_matrix(setting):
         expected = {reports[(d, s)].id for d, s, *row in MATRIX if row[column]}
         from_sql = set(db.session.scalars(select(SeizureReport.id).where(visible_reports_clause(viewer_for(user)))))
         from_python = {r.id for r in reports.values() if can_view(viewer_for(user), r)}
-        by_id = visible_among(viewer_for(user), [r.id for r in reports.values()] + ["no-such-report"])
+        by_id = set(visible_among(viewer_for(user), [r.id for r in reports.values()] + ["no-such-report"]))
         assert from_sql == from_python == by_id == expected, viewer
 
 

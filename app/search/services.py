@@ -30,7 +30,7 @@ from app.search.models import SearchOutbox
 from app.timing import timed
 from search.backends import SearchBackend
 from search.query import MAX_RESULT_WINDOW, SearchQuery, SearchResult
-from search.documents import MARKING_FIELDS, build_document
+from search.documents import build_document
 from search.outbox import Lag, OutboxWorker, failed_rows, lag
 
 log = logging.getLogger(__name__)
@@ -284,21 +284,10 @@ def search_reports(user, query: SearchQuery) -> SearchResult:  # noqa: ANN001 - 
             log.warning("search: %d hit(s) not visible to user %s in SQL dropped (index behind?)",
                         len(result.hits) - len(visible), user.id)
             result.hits = [hit for hit in result.hits if hit.id in visible]
-        markings = _markings([hit.id for hit in result.hits])  # as they are now, not as last indexed
-        result.hits = [replace(hit, marking=markings.get(hit.id, hit.marking)) for hit in result.hits]
+        # Each hit's marking as its report has it now (an index can lag behind a change).
+        result.hits = [replace(hit, marking=visible[hit.id]) for hit in result.hits]
     audit.record("search", actor=user, details=audit_details(query))
     return result
-
-
-def _markings(report_ids: list[str]) -> dict[str, dict]:
-    """Each report's marking fields from its row (a hit's, from an index that may lag behind a change)."""
-    from app.seizures.models import SeizureReport
-
-    if not report_ids:
-        return {}
-    columns = [getattr(SeizureReport, name) for name in MARKING_FIELDS]
-    rows = db.session.execute(select(SeizureReport.id, *columns).where(SeizureReport.id.in_(report_ids)))
-    return {row[0]: dict(zip(MARKING_FIELDS, row[1:], strict=True)) for row in rows}
 
 
 def among_ids(rule):  # noqa: ANN001,ANN201 - a SQL condition
