@@ -7,8 +7,6 @@ persons (app.seizures.schemas.SeizureReportSchema), plus two internal fields the
     id, reference, version (the report's version: a document never replaces a newer one),
     status, validation (awaiting | returned | validated, None for drafts and withdrawn reports),
     organisation (code), organisation_id, distribution, tlp,
-    marking {tlp, distribution, handling, source_reliability, information_credibility} (shown with each
-             hit: DESIGN.md carries every marking field to every view; stored, not indexed),
     operation_ids [int], operations [code],
     seized_at (ISO 8601 UTC), seized_month ("YYYY-MM"), country, location {name, locode, type, lat, lon},
     transport_mode, procedure, traffic, detection_methods [..], concealment_methods [..],
@@ -24,8 +22,6 @@ persons (app.seizures.schemas.SeizureReportSchema), plus two internal fields the
 from __future__ import annotations
 
 from datetime import datetime, timezone
-
-MARKING_FIELDS = ("tlp", "distribution", "handling", "source_reliability", "information_credibility")
 
 
 def build_document(source: dict) -> dict:
@@ -48,7 +44,6 @@ def build_document(source: dict) -> dict:
         "organisation_id": int(source["organisation_id"]),
         "distribution": marking.get("distribution", "network"),
         "tlp": marking.get("tlp", "amber"),
-        "marking": {key: marking.get(key) for key in MARKING_FIELDS},
         "operation_ids": sorted(int(i) for i in source.get("operation_ids") or []),
         "operations": list(source.get("operations") or []),
         "seized_at": seized.isoformat().replace("+00:00", "Z"),

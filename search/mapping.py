@@ -29,8 +29,7 @@ LANGUAGE_ANALYZERS = {"en": "english", "es": "spanish", "fr": "french", "nl": "d
 REQUIRED_LANGUAGES = ("en", "es", "fr")
 
 # Fields a hit is built from: everything else stays in the index.
-HIT_SOURCE = ("id", "reference", "seized_at", "country", "organisation", "categories", "summary", "marking", "tlp",
-              "distribution")
+HIT_SOURCE = ("id", "reference", "seized_at", "country", "organisation", "categories", "summary")
 
 _KEYWORD = {"type": "keyword"}
 _INTEGER = {"type": "integer"}

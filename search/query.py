@@ -87,8 +87,8 @@ class Hit:
     categories: tuple[str, ...]
     summary: str
     highlights: dict[str, list[str]] = field(default_factory=dict)  # field -> HTML fragments (<mark>)
-    # tlp, distribution, handling, source_reliability, information_credibility; a document indexed before
-    # it carried them gives tlp and distribution where the backend has them (`flask search reindex`: all)
+    # tlp, distribution, handling, source_reliability, information_credibility: set by the app from SQL
+    # (app.search.services.search_reports), not from an index that may lag behind a change
     marking: dict[str, str | None] = field(default_factory=dict)
 
 

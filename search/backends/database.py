@@ -349,8 +349,7 @@ class DatabaseBackend:
                     highlights["items.description"] = described[:3]
             hits.append(Hit(id=shown["id"], reference=shown["reference"], seized_at=shown["seized_at"],
                             country=shown["country"], organisation=shown["organisation"],
-                            categories=tuple(shown["categories"]), summary=shown["summary"], highlights=highlights,
-                            marking=shown.get("marking") or {}))
+                            categories=tuple(shown["categories"]), summary=shown["summary"], highlights=highlights))
         return hits
 
 
@@ -393,7 +392,7 @@ def _row(doc: dict, seq: int) -> dict:
     seized = datetime.fromisoformat(doc["seized_at"].replace("Z", "+00:00"))
     display = {key: doc.get(key) for key in ("id", "reference", "seized_at", "country", "organisation",
                                               "categories", "summary", "narrative", "concealment_details",
-                                              "language", "marking")}
+                                              "language")}
     display["descriptions"] = [item["description"] for item in doc["items"] if item.get("description")]
     return {
         "id": doc["id"], "version": doc["version"], "seq": seq, "live": True,

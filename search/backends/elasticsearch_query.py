@@ -183,8 +183,7 @@ def _hit(raw: dict) -> Hit:
     return Hit(id=source["id"], reference=source["reference"], seized_at=source["seized_at"],
                country=source.get("country") or "", organisation=source["organisation"],
                categories=tuple(source.get("categories") or ()), summary=source.get("summary") or "",
-               highlights=read_highlights(raw),
-               marking=source.get("marking") or {"tlp": source.get("tlp"), "distribution": source.get("distribution")})
+               highlights=read_highlights(raw))
 
 
 def _totals(items: dict) -> list[Total]:

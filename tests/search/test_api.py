@@ -100,8 +100,8 @@ def test_a_hit_s_marking_is_the_report_s_now_not_as_last_indexed(app, api, world
     services.get_backend(app).index([stale])
     hit = next(hit for hit in api.as_(world["jm_analyst"]).get("/search?q=carburant").get_json()["hits"])
     assert hit["id"] == corpus["C"]
-    assert (hit["marking"]["tlp"], hit["marking"]["distribution"], hit["marking"]["handling"]) == (
-        "amber+strict", "operation", "C")  # ...the hit shows the marking the report has
+    assert hit["marking"] == {"tlp": "amber+strict", "distribution": "operation", "handling": "C",
+                              "source_reliability": "B", "information_credibility": "2"}  # ...the report's marking
 
 
 def test_hits_are_rechecked_against_the_database(app, api, world, corpus) -> None:  # noqa: ANN001
