@@ -90,11 +90,11 @@ def _resolve(user: User, data: dict, current: Conference | None = None) -> dict:
             if code not in operations:
                 errors[f"operations.{i}"] = [f"unknown operation {code!r}"]
     if errors:
-        raise ValidationFailed("the conference refers to unknown organisations or operations", errors)
-    return {"orgs": orgs, "operations": operations, "user": user}
+        raise ValidationFailed("the conference names organisations or operations it cannot", errors)
+    return {"orgs": orgs, "operations": operations}
 
 
-def _apply(conference: Conference, data: dict, found: dict) -> None:
+def _apply(user: User, conference: Conference, data: dict, found: dict) -> None:
     orgs = found["orgs"]
     for name in ("title", "venue", "starts_on", "ends_on", "figures_from", "figures_to", "figures_categories"):
         if name in data:
@@ -123,7 +123,7 @@ def _apply(conference: Conference, data: dict, found: dict) -> None:
                                               due_on=a.get("due_on")) for i, a in enumerate(data["action_items"])]
     if "operations" in data:  # those the user may not see stay (they were not theirs to remove)
         hidden = [op for op in conference.operations if op not in found["operations"].values()
-                  and not operation_visible(found["user"], op)]
+                  and not operation_visible(user, op)]
         conference.operations = [found["operations"][code] for code in dict.fromkeys(data["operations"])] + hidden
 
 
@@ -132,7 +132,7 @@ def create_conference(user: User, data: dict) -> Conference:
         raise Forbidden("only analysts create conference records")
     found = _resolve(user, data)
     conference = Conference(created_by_id=user.id)
-    _apply(conference, data, found)
+    _apply(user, conference, data, found)
     db.session.add(conference)
     db.session.flush()
     audit.record("conference.create", actor=user, subject=conference, details={"fields": sorted(data)})
@@ -144,7 +144,7 @@ def update_conference(user: User, conference: Conference, data: dict) -> Confere
     if not can_edit_conference(user, conference):
         raise Forbidden("only analysts of the organising organisation change this conference")
     found = _resolve(user, data, conference)
-    _apply(conference, data, found)
+    _apply(user, conference, data, found)
     conference.updated_by_id, conference.updated_at = user.id, utcnow()
     db.session.flush()
     audit.record("conference.update", actor=user, subject=conference, details={"fields": sorted(data)})
