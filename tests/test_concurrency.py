@@ -93,7 +93,8 @@ def test_concurrent_updates_at_one_version_have_one_winner(live_server, token):
         if not hasattr(sessions, "session"):
             sessions.session = session_for(token)
         response = sessions.session.patch(f"{api}/seizures/{report['id']}",
-                                          json={"version": report["version"], "arrests": i + 1}, timeout=60)
+                                          json={"version": report["version"], "arrests": report["arrests"] + 1 + i},
+                                          timeout=60)  # each a change: a PATCH changing nothing writes nothing
         return response.status_code
 
     statuses = Counter(run_in_threads(patch, THREADS))
