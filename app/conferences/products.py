@@ -2,16 +2,13 @@
 what the requesting user may see, and never persons."""
 from __future__ import annotations
 
-from sqlalchemy import select
 
 from app import vocabularies as vocab
 from app.conferences.models import Conference
 from app.database import utcnow
-from app.extensions import db
-from app.operations.models import Operation
 from app.operations.figures import Scope, operation_scope, scope_marking, summary_figures
 from app.operations.products import organisation_dict, period_dict, prepared_by
-from app.operations.services import visible_operations_clause
+from app.conferences.services import operations_shown
 from app.permissions import viewer_for
 from app.users.models import User
 
@@ -28,10 +25,7 @@ def regional_scope(conference: Conference) -> Scope:
 def report_context(user: User, conference: Conference) -> dict:
     viewer = viewer_for(user)
     regional = regional_scope(conference)
-    # An operation stays in the report only while the requester may see it.
-    visible = set(db.session.scalars(select(Operation.id).where(
-        Operation.id.in_([op.id for op in conference.operations]), visible_operations_clause(user))))
-    operations = [op for op in conference.operations if op.id in visible]
+    operations = operations_shown(user, conference)  # only while the requester may see each
     op_scopes = [operation_scope(op) for op in operations]
     return {
         "title": conference.title, "venue": conference.venue,

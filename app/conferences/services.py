@@ -11,7 +11,7 @@ from app.database import utcnow
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.extensions import db
 from app.operations.models import Operation
-from app.operations.services import may_lead, operation_visible, visible_operations_clause
+from app.operations.services import may_lead, visible_operations_clause
 from app.organisations.models import NETWORK_KINDS, Organisation
 from app.users.models import User
 
@@ -52,8 +52,13 @@ def can_edit_conference(user: User, conference: Conference) -> bool:
 
 
 def operations_shown(user: User, conference: Conference) -> list[Operation]:
-    """The conference's operations `user` may see (a partner taking part sees those it takes part in)."""
-    return [op for op in conference.operations if operation_visible(user, op)]
+    """The conference's operations `user` may see (app.operations.services.visible_operations_clause: a
+    partner taking part sees those it takes part in), in the conference's order."""
+    if not conference.operations:
+        return []
+    visible = set(db.session.scalars(select(Operation.id).where(
+        Operation.id.in_([op.id for op in conference.operations]), visible_operations_clause(user))))
+    return [op for op in conference.operations if op.id in visible]
 
 
 def _organisations_by_code(codes: list[str]) -> dict[str, Organisation]:
@@ -122,8 +127,8 @@ def _apply(user: User, conference: Conference, data: dict, found: dict) -> None:
         conference.action_items = [ActionItem(position=i, text=a["text"], owner=a.get("owner", ""),
                                               due_on=a.get("due_on")) for i, a in enumerate(data["action_items"])]
     if "operations" in data:  # those the user may not see stay (they were not theirs to remove)
-        hidden = [op for op in conference.operations if op not in found["operations"].values()
-                  and not operation_visible(user, op)]
+        shown = operations_shown(user, conference)
+        hidden = [op for op in conference.operations if op not in shown]
         conference.operations = [found["operations"][code] for code in dict.fromkeys(data["operations"])] + hidden
 
 

@@ -33,12 +33,6 @@ def visible_operations_clause(user: User):  # noqa: ANN201
                                 .where(operation_participants.c.organisation_id == org_id)))
 
 
-def operation_visible(user: User, op: Operation) -> bool:
-    """`visible_operations_clause` for an operation already loaded."""
-    return (user.organisation.kind in NETWORK_KINDS or op.lead_organisation_id == user.organisation_id
-            or any(o.id == user.organisation_id for o in op.participants))
-
-
 def list_operations(user: User) -> list[Operation]:
     stmt = select(Operation).where(visible_operations_clause(user)).order_by(Operation.starts_on.desc())
     return list(db.session.scalars(stmt).unique())
